@@ -1,0 +1,80 @@
+import { Journal } from './journal';
+
+/**
+ * Remembers which event ids were already accepted. The interface is asynchronous so that a shared store
+ * (Redis, a database) can replace the local one without changing its callers.
+ */
+export interface DedupeStore {
+  /** Records `key`; resolves true the first time within the horizon, false for a repeat. */
+  claim(key: string, nowMs: number): Promise<boolean>;
+  close(): Promise<void>;
+}
+
+export interface LocalDedupeOptions {
+  /** How long an id is remembered. */
+  horizonMs: number;
+  /** The journal that keeps ids across restarts; without one, ids live in memory only. */
+  file?: string;
+  /** A bound on memory: past it, the oldest ids are forgotten first. */
+  maxEntries?: number;
+}
+
+type Entry = [key: string, expiresAt: number];
+
+/** Ids in a Map (insertion order is expiry order) with an append-only journal behind it. */
+export class LocalDedupeStore implements DedupeStore {
+  private readonly expiry = new Map<string, number>();
+  private readonly journal: Journal<Entry> | undefined;
+  private readonly maxEntries: number;
+
+  constructor(
+    private readonly options: LocalDedupeOptions,
+    nowMs = Date.now(),
+  ) {
+    this.maxEntries = options.maxEntries ?? 1_000_000;
+    if (options.file) {
+      const { journal, records } = Journal.open<Entry>(options.file);
+      this.journal = journal;
+      for (const [key, expiresAt] of records) {
+        if (expiresAt > nowMs) this.expiry.set(key, expiresAt);
+      }
+    }
+  }
+
+  get size(): number {
+    return this.expiry.size;
+  }
+
+  claimSync(key: string, nowMs: number): boolean {
+    this.forgetExpired(nowMs);
+    const expiresAt = this.expiry.get(key);
+    if (expiresAt !== undefined && expiresAt > nowMs) return false;
+    const entry: Entry = [key, nowMs + this.options.horizonMs];
+    this.expiry.delete(key);
+    this.expiry.set(key, entry[1]);
+    this.journal?.append(entry);
+    this.compactIfWasteful();
+    return true;
+  }
+
+  async claim(key: string, nowMs: number): Promise<boolean> {
+    return this.claimSync(key, nowMs);
+  }
+
+  async close(): Promise<void> {
+    this.journal?.close();
+  }
+
+  private forgetExpired(nowMs: number): void {
+    for (const [key, expiresAt] of this.expiry) {
+      if (expiresAt > nowMs && this.expiry.size < this.maxEntries) break;
+      this.expiry.delete(key);
+    }
+  }
+
+  private compactIfWasteful(): void {
+    const journal = this.journal;
+    if (!journal || journal.size < Math.max(10_000, this.expiry.size * 2)) return;
+    journal.rewrite(this.expiry.entries());
+  }
+}

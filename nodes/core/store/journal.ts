@@ -1,0 +1,85 @@
+// An append-only file of JSON lines: the durable half of the local stores. Appends are batched within a tick
+// and written with one write call; `flush()` forces them out (to the OS, which keeps them across a kill -9).
+// A torn last line, left by a crash mid-write, is skipped on open.
+import { closeSync, mkdirSync, openSync, readFileSync, renameSync, writeFileSync, writeSync } from 'node:fs';
+import { dirname } from 'node:path';
+
+export class Journal<T> {
+  private fd: number;
+  private pending: string[] = [];
+  private scheduled = false;
+  private lines: number;
+
+  private constructor(
+    private readonly file: string,
+    existingLines: number,
+  ) {
+    this.fd = openSync(file, 'a');
+    this.lines = existingLines;
+  }
+
+  /** Opens (creating if need be) the journal at `file` and returns the records already in it. */
+  static open<T>(file: string): { journal: Journal<T>; records: T[] } {
+    mkdirSync(dirname(file), { recursive: true });
+    const records: T[] = [];
+    let text = '';
+    try {
+      text = readFileSync(file, 'utf8');
+    } catch (err) {
+      if ((err as NodeJS.ErrnoException).code !== 'ENOENT') throw err;
+    }
+    for (const line of text.split('\n')) {
+      if (!line) continue;
+      try {
+        records.push(JSON.parse(line) as T);
+      } catch {
+        // a line torn by a crash mid-write: everything before it is intact
+      }
+    }
+    return { journal: new Journal<T>(file, records.length), records };
+  }
+
+  /** How many records the file holds, live or superseded: the cue for compaction. */
+  get size(): number {
+    return this.lines + this.pending.length;
+  }
+
+  append(record: T): void {
+    this.pending.push(`${JSON.stringify(record)}\n`);
+    if (!this.scheduled) {
+      this.scheduled = true;
+      setImmediate(() => this.flush());
+    }
+  }
+
+  flush(): void {
+    this.scheduled = false;
+    if (this.pending.length === 0) return;
+    const chunk = this.pending.join('');
+    this.lines += this.pending.length;
+    this.pending = [];
+    writeSync(this.fd, chunk);
+  }
+
+  /** Replaces the whole file by `records` atomically (write aside, then rename). */
+  rewrite(records: Iterable<T>): void {
+    this.pending = [];
+    const tmp = `${this.file}.tmp`;
+    let text = '';
+    let count = 0;
+    for (const record of records) {
+      text += `${JSON.stringify(record)}\n`;
+      count++;
+    }
+    writeFileSync(tmp, text);
+    renameSync(tmp, this.file);
+    closeSync(this.fd);
+    this.fd = openSync(this.file, 'a');
+    this.lines = count;
+  }
+
+  close(): void {
+    this.flush();
+    closeSync(this.fd);
+  }
+}

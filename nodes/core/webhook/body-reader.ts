@@ -1,0 +1,63 @@
+import type { IncomingMessage } from 'node:http';
+
+export type BodyRead =
+  | { ok: true; body: Buffer }
+  | { ok: false; status: 413 | 408; error: 'payload_too_large' | 'request_timeout'; detail: string }
+  | { ok: false; status: 0; error: 'aborted'; detail: string };
+
+/**
+ * Reads a request body up to `maxBytes`, enforcing the cap while reading (not after) and a time limit for the
+ * whole body, so that neither a huge nor a trickled body can hold memory or a socket.
+ */
+export function readBody(req: IncomingMessage, maxBytes: number, timeoutMs: number): Promise<BodyRead> {
+  const declared = Number(req.headers['content-length']);
+  if (Number.isFinite(declared) && declared > maxBytes) {
+    return Promise.resolve(tooLarge(maxBytes));
+  }
+  return new Promise((resolve) => {
+    const chunks: Buffer[] = [];
+    let size = 0;
+    let settled = false;
+    const finish = (result: BodyRead) => {
+      if (settled) return;
+      settled = true;
+      clearTimeout(timer);
+      req.off('data', onData);
+      req.off('end', onEnd);
+      req.off('error', onAbort);
+      req.off('aborted', onAbort);
+      resolve(result);
+    };
+    const onData = (chunk: Buffer) => {
+      size += chunk.length;
+      if (size > maxBytes) finish(tooLarge(maxBytes));
+      else chunks.push(chunk);
+    };
+    const onEnd = () =>
+      finish({ ok: true, body: chunks.length === 1 ? (chunks[0] as Buffer) : Buffer.concat(chunks, size) });
+    const onAbort = () => finish({ ok: false, status: 0, error: 'aborted', detail: 'the client went away' });
+    const timer = setTimeout(
+      () =>
+        finish({
+          ok: false,
+          status: 408,
+          error: 'request_timeout',
+          detail: `the body did not arrive within ${Math.round(timeoutMs / 1000)} s`,
+        }),
+      timeoutMs,
+    );
+    req.on('data', onData);
+    req.on('end', onEnd);
+    req.on('error', onAbort);
+    req.on('aborted', onAbort);
+  });
+}
+
+function tooLarge(maxBytes: number): BodyRead {
+  return {
+    ok: false,
+    status: 413,
+    error: 'payload_too_large',
+    detail: `the body is larger than ${maxBytes} bytes`,
+  };
+}

@@ -1,0 +1,161 @@
+// The whole `pos-in` decision for one delivery, free of Node-RED: admission (source, rate, content type),
+// then signature, JSON, schema, replay window and duplicates. The adapter only moves bytes and messages.
+import { createHash } from 'node:crypto';
+import type { PosEvent } from '../events/schema';
+import { validateEvent } from '../events/validate';
+import type { DedupeStore } from '../store/dedupe-store';
+import type { IpAllowlist } from './ip-allowlist';
+import { parseJsonBody } from './json-body';
+import { toCanonicalShape } from './provider-envelope';
+import { checkReplayWindow } from './replay-window';
+import { type Headers, header, type SignatureScheme, verifySignature } from './signature-schemes';
+import type { SourceRateLimiter } from './source-rate-limiter';
+
+export interface ReceiverConfig {
+  scheme: SignatureScheme;
+  /** The current secret first, then a previous one still accepted during a rotation. */
+  secrets: readonly string[];
+  notificationUrl?: string;
+  windowMs: number;
+  allowlist?: IpAllowlist | undefined;
+  rateLimiter?: SourceRateLimiter | undefined;
+  dedupe: DedupeStore;
+  now?: () => number;
+}
+
+/** Delivery facts that travel with each event as `msg.pos`. */
+export interface DeliveryFacts {
+  scheme: SignatureScheme;
+  deliveryId: string;
+  receivedAt: string;
+  verified: boolean;
+}
+
+export interface Accepted {
+  event: PosEvent;
+  pos: DeliveryFacts;
+}
+
+export type ErrorCode =
+  | 'forbidden'
+  | 'rate_limited'
+  | 'unsupported_media_type'
+  | 'payload_too_large'
+  | 'request_timeout'
+  | 'missing_signature'
+  | 'invalid_signature'
+  | 'stale_timestamp'
+  | 'invalid_json'
+  | 'invalid_event'
+  | 'method_not_allowed'
+  | 'unavailable';
+
+export type Answer =
+  | { status: 200; body: { ok: true; id: string; duplicate?: true }; accepted?: Accepted }
+  | { status: number; body: { error: ErrorCode; detail: string }; headers?: Record<string, string> };
+
+export const reject = (
+  status: number,
+  error: ErrorCode,
+  detail: string,
+  headers?: Record<string, string>,
+): Answer => (headers ? { status, body: { error, detail }, headers } : { status, body: { error, detail } });
+
+const JSON_TYPE = /^application\/([\w.+-]+\+)?json\s*(;|$)/i;
+
+export function digestId(body: Buffer | string): string {
+  return `sha256:${createHash('sha256').update(body).digest('hex')}`;
+}
+
+export class WebhookReceiver {
+  private readonly now: () => number;
+
+  constructor(private readonly config: ReceiverConfig) {
+    this.now = config.now ?? Date.now;
+  }
+
+  /** Checks that need no body: answered before a byte of it is read. */
+  admit(headers: Headers, remoteAddress: string | undefined): Answer | undefined {
+    const { allowlist, rateLimiter } = this.config;
+    if (allowlist && !allowlist.allows(remoteAddress)) {
+      return reject(403, 'forbidden', `the source address ${remoteAddress ?? '(unknown)'} is not allowed`);
+    }
+    if (rateLimiter) {
+      const wait = rateLimiter.take(remoteAddress ?? '', this.now());
+      if (wait > 0) {
+        return reject(429, 'rate_limited', `too many requests; retry in ${wait} s`, {
+          'Retry-After': String(wait),
+        });
+      }
+    }
+    const type = header(headers, 'content-type');
+    if (!type || !JSON_TYPE.test(type)) {
+      return reject(
+        415,
+        'unsupported_media_type',
+        `expected Content-Type application/json, got ${type ?? 'none'}`,
+      );
+    }
+    return undefined;
+  }
+
+  async receive(headers: Headers, body: Buffer): Promise<Answer> {
+    const { scheme, secrets, notificationUrl, windowMs } = this.config;
+    const receivedAtMs = this.now();
+    const verification = verifySignature(scheme, { headers, body }, secrets, { notificationUrl });
+    if (!verification.ok) return reject(401, verification.error, verification.detail);
+    if (verification.signedAtMs !== undefined) {
+      const window = checkReplayWindow(verification.signedAtMs, receivedAtMs, windowMs);
+      if (!window.ok) return reject(401, window.error, window.detail);
+    }
+
+    const parsed = parseJsonBody(body);
+    if (!parsed.ok) return reject(400, 'invalid_json', parsed.detail);
+    const validation = validateEvent(toCanonicalShape(scheme, parsed.value, headers), digestId(body));
+    if (!validation.ok) return reject(400, 'invalid_event', `${validation.path}: ${validation.message}`);
+    const event = validation.event;
+
+    if (verification.signedAtMs === undefined && scheme !== 'square' && scheme !== 'shopify') {
+      // generic and none: the body's own (signed) timestamp carries the replay window
+      const window = checkReplayWindow(Date.parse(event.timestamp), receivedAtMs, windowMs);
+      if (!window.ok) return reject(401, window.error, window.detail);
+    }
+
+    const pos: DeliveryFacts = {
+      scheme,
+      deliveryId: verification.deliveryId ?? event.id,
+      receivedAt: new Date(receivedAtMs).toISOString(),
+      verified: scheme !== 'none',
+    };
+    return this.claim(event, pos, receivedAtMs);
+  }
+
+  /** The same validation and dedupe for events that arrive on the node's input rather than over HTTP. */
+  async accept(payload: unknown): Promise<{ ok: true; accepted?: Accepted } | { ok: false; detail: string }> {
+    let value = payload;
+    let raw: Buffer | string | undefined;
+    if (Buffer.isBuffer(payload) || typeof payload === 'string') {
+      raw = payload;
+      const parsed = parseJsonBody(Buffer.isBuffer(payload) ? payload : Buffer.from(payload));
+      if (!parsed.ok) return { ok: false, detail: parsed.detail };
+      value = parsed.value;
+    }
+    const validation = validateEvent(value, digestId(raw ?? JSON.stringify(value) ?? ''));
+    if (!validation.ok) return { ok: false, detail: `${validation.path}: ${validation.message}` };
+    const receivedAtMs = this.now();
+    const pos: DeliveryFacts = {
+      scheme: this.config.scheme,
+      deliveryId: validation.event.id,
+      receivedAt: new Date(receivedAtMs).toISOString(),
+      verified: false,
+    };
+    const answer = await this.claim(validation.event, pos, receivedAtMs);
+    return { ok: true, ...('accepted' in answer && answer.accepted ? { accepted: answer.accepted } : {}) };
+  }
+
+  private async claim(event: PosEvent, pos: DeliveryFacts, nowMs: number): Promise<Answer> {
+    const first = await this.config.dedupe.claim(event.id, nowMs);
+    if (!first) return { status: 200, body: { ok: true, id: event.id, duplicate: true } };
+    return { status: 200, body: { ok: true, id: event.id }, accepted: { event, pos } };
+  }
+}

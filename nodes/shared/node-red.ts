@@ -1,0 +1,92 @@
+// The small slice of the Node-RED runtime API these nodes use, typed here rather than through @types/node-red
+// (which lags the runtime). Adapters import only from this file, so the surface we depend on stays visible.
+import type { IncomingMessage, ServerResponse } from 'node:http';
+
+export type NodeMessage = Record<string, unknown> & { _msgid?: string; payload?: unknown; topic?: string };
+
+export type StatusFill = 'red' | 'green' | 'yellow' | 'blue' | 'grey';
+export type NodeStatus = { fill?: StatusFill; shape?: 'ring' | 'dot'; text?: string } | Record<string, never>;
+
+export type SendFunction = (msg: NodeMessage | (NodeMessage | NodeMessage[] | null)[] | null) => void;
+export type DoneFunction = (err?: Error) => void;
+
+export interface NodeContextStore {
+  get(key: string, store: string | undefined, cb: (err: Error | null, value: unknown) => void): void;
+  set(key: string, value: unknown, store: string | undefined, cb: (err: Error | null) => void): void;
+  keys(store: string | undefined, cb: (err: Error | null, keys: string[]) => void): void;
+}
+
+export interface NodeContext extends NodeContextStore {
+  flow: NodeContextStore;
+  global: NodeContextStore;
+}
+
+export interface Node<Credentials = Record<string, string | undefined>> {
+  readonly id: string;
+  readonly type: string;
+  readonly z?: string;
+  name?: string;
+  credentials: Credentials;
+  on(event: 'input', handler: (msg: NodeMessage, send: SendFunction, done: DoneFunction) => void): void;
+  on(event: 'close', handler: (removed: boolean, done: () => void) => void): void;
+  send: SendFunction;
+  status(status: NodeStatus): void;
+  error(err: unknown, msg?: NodeMessage): void;
+  warn(message: unknown): void;
+  log(message: unknown): void;
+  debug(message: unknown): void;
+  context(): NodeContext;
+}
+
+export interface NodeDef {
+  id: string;
+  type: string;
+  name?: string;
+  z?: string;
+  [key: string]: unknown;
+}
+
+/** An Express request as Node-RED's HTTP servers hand it over: the raw, unparsed stream. */
+export type HttpRequest = IncomingMessage & { ip?: string; path?: string };
+export type HttpResponse = ServerResponse;
+export type HttpHandler = (req: HttpRequest, res: HttpResponse, next: (err?: unknown) => void) => void;
+
+interface ExpressRouterLayer {
+  route?: { path: string; methods: Record<string, boolean> };
+}
+
+export interface ExpressApp {
+  post(path: string, ...handlers: HttpHandler[]): void;
+  get(path: string, ...handlers: HttpHandler[]): void;
+  all(path: string, ...handlers: HttpHandler[]): void;
+  _router?: { stack: ExpressRouterLayer[] };
+  router?: { stack: ExpressRouterLayer[] };
+}
+
+export interface CredentialsDef {
+  [key: string]: { type: 'text' | 'password' };
+}
+
+export interface NodeAPI {
+  nodes: {
+    createNode(node: object, def: NodeDef): void;
+    registerType(
+      type: string,
+      nodeConstructor: (this: Node, def: NodeDef) => void,
+      options?: {
+        credentials?: CredentialsDef;
+        settings?: Record<string, { value: unknown; exportable?: boolean }>;
+      },
+    ): void;
+    getNode(id: string): unknown;
+  };
+  httpNode: ExpressApp;
+  httpAdmin: ExpressApp;
+  settings: Record<string, unknown> & { userDir?: string; httpNodeRoot?: string };
+  auth: { needsPermission(permission: string): HttpHandler };
+  util: {
+    evaluateNodeProperty(value: string, type: string, node: Node, msg?: NodeMessage): unknown;
+    getSetting?(node: Node, name: string): unknown;
+  };
+  _(key: string, substitutions?: Record<string, unknown>): string;
+}

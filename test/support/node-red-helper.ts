@@ -1,0 +1,76 @@
+// node-red-node-test-helper, typed for our tests, initialised on the Node-RED under test: node-red (5.x) by
+// default, or another installed copy named by NODE_RED_PACKAGE (the test command runs node tests on
+// node-red-4, an alias of node-red@4.1, too).
+import { createServer, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import type { Node, NodeAPI, NodeDef } from '../../nodes/shared/node-red';
+
+// biome-ignore lint/style/noCommonJs: the helper ships no types and no ES module entry
+const helper = require('node-red-node-test-helper') as TestHelper;
+
+export type NodeModule = (RED: NodeAPI) => void | Promise<void>;
+export type FlowNode = Partial<NodeDef> & { id: string; type: string; wires?: string[][] };
+
+export interface TestNode extends Node {
+  on(event: string, handler: (...args: never[]) => void): void;
+  receive(msg: Record<string, unknown>): void;
+}
+
+interface TestHelper {
+  init(nodeRedPath: string, settings?: Record<string, unknown>): void;
+  settings(settings: Record<string, unknown>): void;
+  load(
+    modules: NodeModule | NodeModule[],
+    flow: FlowNode[],
+    credentials?: Record<string, Record<string, string>>,
+  ): Promise<void>;
+  unload(): Promise<void>;
+  getNode(id: string): TestNode;
+  startServer(): Promise<void>;
+  stopServer(): Promise<void>;
+  clearFlows(): Promise<void>;
+  log(): { args: unknown[][] };
+}
+
+export const nodeRedPackage = process.env.NODE_RED_PACKAGE ?? 'node-red';
+helper.init(require.resolve(nodeRedPackage));
+
+export { helper };
+
+/** Wraps a node module so the test can reach the RED object it was given (for `RED.httpNode`). */
+export function capturing(module: NodeModule): { module: NodeModule; red: () => NodeAPI } {
+  let captured: NodeAPI | undefined;
+  return {
+    module: (RED) => {
+      captured = RED;
+      return module(RED);
+    },
+    red: () => {
+      if (!captured) throw new Error('the module was not loaded');
+      return captured;
+    },
+  };
+}
+
+/**
+ * The test helper's `RED.httpNode` is an Express app on no server (helper.request() reaches only admin
+ * routes), so node tests serve it on a loopback port of their own.
+ */
+export async function serveHttpNode(red: NodeAPI): Promise<{ url: string; close: () => Promise<void> }> {
+  const server: Server = createServer(red.httpNode as unknown as Parameters<typeof createServer>[0]);
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const { port } = server.address() as AddressInfo;
+  return {
+    url: `http://127.0.0.1:${port}`,
+    close: () =>
+      new Promise<void>((resolve) => {
+        server.closeAllConnections();
+        server.close(() => resolve());
+      }),
+  };
+}
+
+/** Resolves with the next message the node emits (waits on the event, never on a timer). */
+export function nextMessage(node: TestNode): Promise<Record<string, unknown>> {
+  return new Promise((resolve) => node.on('input', (msg: never) => resolve(msg)));
+}
