@@ -21,7 +21,7 @@ export interface NodeContext extends NodeContextStore {
   global: NodeContextStore;
 }
 
-export interface Node<Credentials = Record<string, string | undefined>> {
+export interface Node<Credentials = unknown> {
   readonly id: string;
   readonly type: string;
   readonly z?: string;
@@ -70,9 +70,9 @@ export interface CredentialsDef {
 export interface NodeAPI {
   nodes: {
     createNode(node: object, def: NodeDef): void;
-    registerType(
+    registerType<Credentials, Def extends NodeDef>(
       type: string,
-      nodeConstructor: (this: Node, def: NodeDef) => void,
+      nodeConstructor: (this: Node<Credentials>, def: Def) => void,
       options?: {
         credentials?: CredentialsDef;
         settings?: Record<string, { value: unknown; exportable?: boolean }>;

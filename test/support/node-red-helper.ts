@@ -74,3 +74,16 @@ export async function serveHttpNode(red: NodeAPI): Promise<{ url: string; close:
 export function nextMessage(node: TestNode): Promise<Record<string, unknown>> {
   return new Promise((resolve) => node.on('input', (msg: never) => resolve(msg)));
 }
+
+/** Resolves with the first status the node shows that satisfies `match` (statuses are throttled, so wait). */
+export function statusMatching(
+  node: TestNode,
+  match: (status: { fill?: string; text?: string }) => boolean,
+): Promise<{ fill?: string; text?: string }> {
+  return new Promise((resolve) =>
+    node.on('call:status', (call: never) => {
+      const status = (call as { args: [{ fill?: string; text?: string }] }).args[0];
+      if (match(status)) resolve(status);
+    }),
+  );
+}

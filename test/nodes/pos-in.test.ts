@@ -1,0 +1,250 @@
+import assert from 'node:assert/strict';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+
+import posIn = require('../../nodes/pos-in/pos-in');
+
+import {
+  capturing,
+  type FlowNode,
+  helper,
+  nextMessage,
+  serveHttpNode,
+  statusMatching,
+} from '../support/node-red-helper';
+import { genericSignature, postSigned, sampleOrder } from '../support/pos-events';
+
+const SECRET = 'test-secret-不要外洩';
+const flow = (props: Record<string, unknown> = {}): FlowNode[] => [
+  {
+    id: 'in',
+    type: 'pos-in',
+    name: 'till',
+    path: '/pos/events',
+    scheme: 'generic',
+    wires: [['out']],
+    ...props,
+  },
+  { id: 'out', type: 'helper' },
+];
+
+describe('pos-in node', () => {
+  let userDir: string;
+  let server: { url: string; close: () => Promise<void> } | undefined;
+  const node = capturing(posIn);
+
+  async function load(
+    props: Record<string, unknown> = {},
+    credentials: Record<string, string> = { secret: SECRET },
+  ) {
+    await helper.load(node.module, flow(props), { in: credentials });
+    server ??= await serveHttpNode(node.red());
+    return { input: helper.getNode('in'), output: helper.getNode('out'), url: `${server.url}/pos/events` };
+  }
+
+  before(() => helper.startServer());
+  after(() => helper.stopServer());
+  beforeEach(() => {
+    userDir = mkdtempSync(join(tmpdir(), 'pos-in-test-'));
+    helper.settings({ userDir });
+  });
+  afterEach(async () => {
+    await helper.unload();
+    await server?.close();
+    server = undefined;
+    rmSync(userDir, { recursive: true, force: true });
+  });
+
+  it('accepts a signed event, answers with its id, and sends it on with topic and delivery facts', async () => {
+    const { output, url } = await load();
+    const event = sampleOrder();
+    const message = nextMessage(output);
+    const answer = await postSigned(url, event, SECRET);
+    assert.equal(answer.status, 200);
+    assert.deepEqual(answer.body, { ok: true, id: event.id });
+    const msg = await message;
+    assert.deepEqual(msg.payload, event);
+    assert.equal(msg.topic, 'transaction.completed');
+    const pos = msg.pos as Record<string, unknown>;
+    assert.equal(pos.scheme, 'generic');
+    assert.equal(pos.deliveryId, event.id);
+    assert.equal(pos.verified, true);
+    assert.ok(Date.parse(pos.receivedAt as string) > 0);
+  });
+
+  it('answers a repeat with duplicate: true and sends no second message', async () => {
+    const { output, url } = await load();
+    const event = sampleOrder();
+    const messages: unknown[] = [];
+    output.on('input', (msg: never) => messages.push(msg));
+    assert.equal((await postSigned(url, event, SECRET)).status, 200);
+    const repeat = await postSigned(url, event, SECRET);
+    assert.deepEqual(repeat.body, { ok: true, id: event.id, duplicate: true });
+    // a third, different event proves the pipeline kept flowing; only two messages in all
+    const other = sampleOrder();
+    const third = nextMessage(output);
+    await postSigned(url, other, SECRET);
+    assert.equal(((await third).payload as { id: string }).id, other.id);
+    assert.equal(messages.length, 2);
+  });
+
+  it('remembers ids across a restart of Node-RED (same user directory)', async () => {
+    const event = sampleOrder();
+    let { url } = await load();
+    assert.equal((await postSigned(url, event, SECRET)).status, 200);
+    await helper.unload();
+    await server?.close();
+    server = undefined;
+    ({ url } = await load());
+    assert.deepEqual((await postSigned(url, event, SECRET)).body, {
+      ok: true,
+      id: event.id,
+      duplicate: true,
+    });
+  });
+
+  it('accepts the previous secret during a rotation', async () => {
+    const { url } = await load({}, { secret: 'new-secret', previousSecret: SECRET });
+    assert.equal((await postSigned(url, sampleOrder(), SECRET)).status, 200);
+    assert.equal((await postSigned(url, sampleOrder(), 'new-secret')).status, 200);
+    assert.equal((await postSigned(url, sampleOrder(), 'someone-else')).status, 401);
+  });
+
+  it('answers every kind of bad request with JSON {error, detail} and the right status', async () => {
+    const { input, url } = await load({ maxBodyKb: 1 });
+    const rejectionShown = statusMatching(input, (status) => status.fill === 'yellow');
+    const stale = sampleOrder({}, new Date(Date.now() - 6 * 60_000));
+    const cases: [string, Promise<{ status: number; body: Record<string, unknown> }>, number, string][] = [
+      ['no signature', postSigned(url, sampleOrder(), SECRET, { signature: null }), 401, 'missing_signature'],
+      ['wrong signature', postSigned(url, sampleOrder(), 'wrong'), 401, 'invalid_signature'],
+      ['old timestamp', postSigned(url, stale, SECRET), 401, 'stale_timestamp'],
+      ['bad JSON', postSigned(url, '{"id":', SECRET), 400, 'invalid_json'],
+      ['bad event', postSigned(url, sampleOrder({ data: { orderId: '1' } }), SECRET), 400, 'invalid_event'],
+      [
+        'wrong content type',
+        postSigned(url, sampleOrder(), SECRET, { headers: { 'content-type': 'text/plain' } }),
+        415,
+        'unsupported_media_type',
+      ],
+      [
+        'too large',
+        postSigned(url, sampleOrder({ pad: 'x'.repeat(2000) }), SECRET),
+        413,
+        'payload_too_large',
+      ],
+    ];
+    for (const [name, request, status, error] of cases) {
+      const answer = await request;
+      assert.equal(answer.status, status, name);
+      assert.equal(answer.body.error, error, name);
+      assert.equal(typeof answer.body.detail, 'string', name);
+    }
+    const invalid = await postSigned(url, sampleOrder({ data: { orderId: '1' } }), SECRET);
+    assert.match(String(invalid.body.detail), /^data\.total: /);
+    const get = await fetch(url);
+    assert.equal(get.status, 405);
+    assert.equal(get.headers.get('allow'), 'POST');
+    assert.deepEqual(Object.keys((await get.json()) as object), ['error', 'detail']);
+    assert.match((await rejectionShown).text ?? '', /pos-in\.reason\./);
+  });
+
+  it('refuses sources outside the allowlist with 403', async () => {
+    const { url } = await load({ allowlist: '10.0.0.0/8' });
+    const answer = await postSigned(url, sampleOrder(), SECRET);
+    assert.equal(answer.status, 403);
+    assert.equal(answer.body.error, 'forbidden');
+  });
+
+  it('limits each source and says when to retry', async () => {
+    const { url } = await load({ ratePerSecond: 1 });
+    assert.equal((await postSigned(url, sampleOrder(), SECRET)).status, 200);
+    const limited = await postSigned(url, sampleOrder(), SECRET);
+    assert.equal(limited.status, 429);
+    assert.equal(limited.body.error, 'rate_limited');
+    assert.equal(limited.headers.get('retry-after'), '1');
+  });
+
+  it('removes its route when the flow stops', async () => {
+    const { url } = await load();
+    await helper.unload();
+    const response = await fetch(url, {
+      method: 'POST',
+      body: '{}',
+      headers: { 'content-type': 'application/json' },
+    });
+    assert.equal(response.status, 404);
+  });
+
+  it('answers 503 and shows a red status when no secret is set', async () => {
+    const { input, url } = await load({}, {});
+    const answer = await postSigned(url, sampleOrder(), SECRET);
+    assert.equal(answer.status, 503);
+    assert.equal(answer.body.error, 'unavailable');
+    assert.ok(
+      helper.log().args.some((args) => JSON.stringify(args).includes('pos-in.errors.missing-secret')),
+    );
+    const shown = (input as unknown as { status: { args: [{ fill?: string }][] } }).status.args;
+    assert.ok(shown.some(([status]) => status.fill === 'red'));
+  });
+
+  it('refuses unsigned mode unless it is explicitly allowed', async () => {
+    const { url } = await load({ scheme: 'none' }, {});
+    assert.equal((await postSigned(url, sampleOrder(), '', { signature: null })).status, 503);
+    await helper.unload();
+    await server?.close();
+    server = undefined;
+    const allowed = await load({ scheme: 'none', allowUnsigned: true }, {});
+    const message = nextMessage(allowed.output);
+    assert.equal((await postSigned(allowed.url, sampleOrder(), '', { signature: null })).status, 200);
+    assert.equal(((await message).pos as { verified: boolean }).verified, false);
+  });
+
+  it('reads the secret from an environment variable written as ${NAME}', async () => {
+    process.env.POS_IN_TEST_SECRET = SECRET;
+    try {
+      const { url } = await load({}, { secret: '${POS_IN_TEST_SECRET}' });
+      assert.equal((await postSigned(url, sampleOrder(), SECRET)).status, 200);
+    } finally {
+      delete process.env.POS_IN_TEST_SECRET;
+    }
+  });
+
+  describe('events on the input', () => {
+    it('validates and sends on valid events, dropping repeats', async () => {
+      const { input, output } = await load({ path: '' });
+      const event = sampleOrder();
+      const messages: Record<string, unknown>[] = [];
+      output.on('input', (msg: never) => messages.push(msg));
+      const first = nextMessage(output);
+      input.receive({ payload: JSON.stringify(event) });
+      assert.deepEqual((await first).payload, event);
+      input.receive({ payload: event });
+      const other = sampleOrder();
+      const second = nextMessage(output);
+      input.receive({ payload: other });
+      assert.deepEqual((await second).payload, other);
+      assert.equal(messages.length, 2);
+      assert.equal(messages[0]?.topic, 'transaction.completed');
+    });
+
+    it('reports an invalid event as an error a Catch node receives', async () => {
+      const { input } = await load({ path: '' });
+      const error = new Promise<unknown[]>((resolve) =>
+        input.on('call:error', (call: never) => resolve((call as { args: unknown[] }).args)),
+      );
+      input.receive({ payload: { event: 'transaction.completed', data: {} } });
+      const [err, msg] = await error;
+      assert.match(String(err), /pos-in\.errors\.invalid-event/);
+      assert.ok(msg && typeof msg === 'object' && 'payload' in msg);
+    });
+  });
+
+  it('signs exactly over the bytes received (whitespace matters)', async () => {
+    const { url } = await load();
+    const pretty = JSON.stringify(sampleOrder(), null, 2);
+    const compact = JSON.stringify(JSON.parse(pretty));
+    const answer = await postSigned(url, pretty, SECRET, { signature: genericSignature(SECRET, compact) });
+    assert.equal(answer.status, 401);
+  });
+});

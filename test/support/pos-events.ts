@@ -1,0 +1,52 @@
+// Sample POS events and signed requests, as a POS would send them.
+import { createHmac } from 'node:crypto';
+
+export function sampleOrder(
+  overrides: Record<string, unknown> = {},
+  now = new Date(),
+): Record<string, unknown> {
+  return {
+    id: `evt_${Math.random().toString(36).slice(2, 12)}`,
+    event: 'transaction.completed',
+    timestamp: now.toISOString(),
+    storeId: 'HK-MK-001',
+    data: {
+      orderId: '1001',
+      total: 128.5,
+      currency: 'HKD',
+      items: [{ sku: 'MILK-TEA-L', name: 'Milk tea (L)', quantity: 2, unitPrice: 32 }],
+      customer: { id: 'C-88', name: 'Chan Tai Man', tier: 'VIP' },
+      paymentMethod: 'octopus',
+    },
+    ...overrides,
+  };
+}
+
+export function genericSignature(secret: string, body: string | Buffer): string {
+  return `sha256=${createHmac('sha256', secret).update(body).digest('hex')}`;
+}
+
+export interface PostResult {
+  status: number;
+  headers: Headers;
+  body: Record<string, unknown>;
+}
+
+/** POSTs a body signed with the generic scheme (unless `signature` overrides it) and reads the JSON answer. */
+export async function postSigned(
+  url: string,
+  body: string | Record<string, unknown>,
+  secret: string,
+  options: { headers?: Record<string, string>; signature?: string | null } = {},
+): Promise<PostResult> {
+  const text = typeof body === 'string' ? body : JSON.stringify(body);
+  const headers: Record<string, string> = { 'content-type': 'application/json', ...options.headers };
+  const signature = options.signature === undefined ? genericSignature(secret, text) : options.signature;
+  if (signature !== null) headers['x-webhook-signature'] = signature;
+  const response = await fetch(url, { method: 'POST', headers, body: text });
+  return {
+    status: response.status,
+    headers: response.headers,
+    body: (await response.json()) as Record<string, unknown>,
+  };
+}
