@@ -11,10 +11,12 @@ const outArg = process.argv.indexOf('--out');
 const out = resolve(root, outArg > 0 ? process.argv[outArg + 1] : 'dist');
 
 rmSync(out, { recursive: true, force: true });
+// tsc emits even when it reports type errors: lay out the package anyway, and fail at the end.
+let typeErrors = false;
 try {
   execFileSync(join(root, 'node_modules/.bin/tsc'), ['-p', root, '--outDir', out], { stdio: 'inherit' });
 } catch {
-  process.exit(1);
+  typeErrors = true;
 }
 cpSync(join(root, 'nodes'), join(out, 'nodes'), { recursive: true, filter: (src) => !src.endsWith('.ts') });
 cpSync(join(root, 'examples'), join(out, 'examples'), { recursive: true });
@@ -25,3 +27,4 @@ const nodes = Object.fromEntries(
 );
 const built = { name: pkg.name, version: pkg.version, 'node-red': { ...pkg['node-red'], nodes } };
 writeFileSync(join(out, 'package.json'), `${JSON.stringify(built, null, 2)}\n`);
+if (typeErrors) process.exit(1);

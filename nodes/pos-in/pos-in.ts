@@ -4,9 +4,9 @@
 import { LocalDedupeStore } from '../core/store/dedupe-store';
 import { readBody } from '../core/webhook/body-reader';
 import { type Answer, type ErrorCode, reject, WebhookReceiver } from '../core/webhook/receiver';
-import { mountRoute } from '../shared/http-routes';
+import { mountWebhook } from '../shared/http-routes';
 import { onInput } from '../shared/input-handler';
-import type { HttpRequest, HttpResponse, Node, NodeAPI, NodeMessage } from '../shared/node-red';
+import type { HttpRequest, HttpResponse, Node, NodeAPI } from '../shared/node-red';
 import { resolveCredential } from '../shared/secrets';
 import { stateFile } from '../shared/state-files';
 import { StatusReporter } from '../shared/status';
@@ -79,64 +79,69 @@ export = function register(RED: NodeAPI) {
       status.show({ fill: 'red', shape: 'ring', text: message });
     }
 
-    const emit = (msg: NodeMessage) => {
-      counts.accepted++;
-      showCounts();
-      this.send(msg);
+    const rejectEarly = (res: HttpResponse, answer: Answer) => {
+      noteRejection((answer.body as { error: ErrorCode }).error);
+      // the body may be unread: close the connection rather than leave the rest of it in the stream
+      respond(res, answer, true);
     };
 
-    async function handle(req: HttpRequest, res: HttpResponse): Promise<void> {
+    /** Everything that needs no body, then the body itself, capped in size and time. */
+    async function readRaw(req: HttpRequest, res: HttpResponse): Promise<Buffer | undefined> {
       if (req.method !== 'POST') {
-        respond(
-          res,
-          reject(405, 'method_not_allowed', 'only POST is accepted here', { Allow: 'POST' }),
-          true,
-        );
-        return;
+        rejectEarly(res, reject(405, 'method_not_allowed', 'only POST is accepted here', { Allow: 'POST' }));
+        return undefined;
       }
       if (!receiver) {
         const reason = config.ok
           ? ''
           : RED._(`pos-in.errors.${config.error}`, { detail: config.detail ?? '' });
-        respond(res, reject(503, 'unavailable', `this webhook is not configured: ${reason}`), true);
-        return;
+        rejectEarly(res, reject(503, 'unavailable', `this webhook is not configured: ${reason}`));
+        return undefined;
       }
       const early = receiver.admit(req.headers, req.socket.remoteAddress);
       if (early) {
-        noteRejection((early.body as { error: ErrorCode }).error);
-        respond(res, early, true);
-        return;
+        rejectEarly(res, early);
+        return undefined;
       }
       const read = await readBody(req, maxBodyBytes, BODY_TIMEOUT_MS);
-      if (!read.ok) {
-        if (read.status === 0) return;
-        noteRejection(read.error);
-        respond(res, reject(read.status, read.error, read.detail), true);
-        return;
-      }
-      const answer = await receiver.receive(req.headers, read.body);
+      if (read.ok) return read.body;
+      if (read.status !== 0) rejectEarly(res, reject(read.status, read.error, read.detail));
+      return undefined;
+    }
+
+    const handle = async (req: HttpRequest, res: HttpResponse, body: Buffer): Promise<void> => {
+      if (!receiver) return;
+      const answer = await receiver.receive(req.headers, body);
       respond(res, answer);
       if ('accepted' in answer && answer.accepted) {
         const { event, pos } = answer.accepted;
-        emit({ payload: event, topic: event.event, pos });
+        counts.accepted++;
+        showCounts();
+        this.send({ payload: event, topic: event.event, pos });
       } else if (answer.status === 200) {
         counts.duplicates++;
         showCounts();
       } else {
         noteRejection((answer.body as { error: ErrorCode }).error);
       }
-    }
+    };
+
+    // Recording the event failed (for instance a full disk): the POS must retry, so answer 503.
+    const failed = (res: HttpResponse) => (err: unknown) => {
+      this.error(RED._('pos-in.errors.internal', { detail: (err as Error).message }));
+      if (!res.headersSent)
+        respond(res, reject(503, 'unavailable', 'the event could not be recorded; retry'), true);
+      return undefined;
+    };
 
     let unmount: (() => void) | undefined;
     if (path) {
       try {
-        unmount = mountRoute(RED.httpNode, path, (req, res) => {
-          handle(req, res).catch((err: unknown) => {
-            // Recording the event failed (for instance a full disk): the POS must retry, so answer 503.
-            this.error(RED._('pos-in.errors.internal', { detail: (err as Error).message }));
-            if (!res.headersSent)
-              respond(res, reject(503, 'unavailable', 'the event could not be recorded; retry'), true);
-          });
+        unmount = mountWebhook(RED.httpNode, RED.settings.httpNodeRoot || '/', path, {
+          readRaw: (req, res) => readRaw(req, res).catch(failed(res)),
+          handle: (req, res, body) => {
+            handle(req, res, body).catch(failed(res));
+          },
         });
       } catch {
         const message = RED._('pos-in.errors.path-in-use', { path });

@@ -1,0 +1,146 @@
+import assert from 'node:assert/strict';
+import { rmSync } from 'node:fs';
+import { launchNodeRed, type NodeRed } from '../../dev/node-red-launcher';
+import { type Collector, collectorNodes, startCollector } from '../support/collector';
+import { postSigned, sampleOrder } from '../support/pos-events';
+
+const SECRET = 'e2e-secret-門市';
+
+function flow(collectorUrl: string) {
+  return [
+    { id: 'tab', type: 'tab', label: 'POS' },
+    {
+      id: 'in',
+      type: 'pos-in',
+      z: 'tab',
+      name: 'till',
+      path: '/pos/events',
+      scheme: 'generic',
+      windowMinutes: 5,
+      dedupeHours: 72,
+      maxBodyKb: 64,
+      credentials: { secret: SECRET },
+      wires: [['out']],
+    },
+    ...collectorNodes('out', 'tab', collectorUrl, ['topic', 'payload', 'pos']),
+  ];
+}
+
+describe('pos-in in a real Node-RED runtime (end to end)', function () {
+  this.timeout(60_000);
+  let nodeRed: NodeRed;
+  let collector: Collector;
+  let endpoint: string;
+
+  before(async () => {
+    collector = await startCollector();
+    nodeRed = await launchNodeRed();
+    await nodeRed.deploy(flow(collector.url));
+    endpoint = `${nodeRed.url}/pos/events`;
+  });
+
+  after(async () => {
+    await nodeRed?.stop();
+    await collector?.close();
+    if (nodeRed) rmSync(nodeRed.userDir, { recursive: true, force: true });
+  });
+
+  it('accepts signed events over loopback and emits each exactly once', async () => {
+    const events = Array.from({ length: 20 }, () => sampleOrder());
+    const answers = await Promise.all(events.map((event) => postSigned(endpoint, event, SECRET)));
+    assert.deepEqual(
+      answers.map((a) => a.status),
+      events.map(() => 200),
+    );
+    const repeats = await Promise.all(events.slice(0, 5).map((event) => postSigned(endpoint, event, SECRET)));
+    assert.ok(repeats.every((a) => a.status === 200 && a.body.duplicate === true));
+    const received = await collector.waitFor(20);
+    assert.deepEqual(
+      new Set(received.map((m) => (m.payload as { id: string }).id)),
+      new Set(events.map((e) => e.id)),
+    );
+    const first = received[0] as { topic: string; pos: Record<string, unknown> };
+    assert.equal(first.topic, 'transaction.completed');
+    assert.equal(first.pos.verified, true);
+    // one more event after the repeats: if a repeat had leaked, it would arrive before this one
+    const last = sampleOrder();
+    await postSigned(endpoint, last, SECRET);
+    const all = await collector.waitFor(21);
+    assert.equal((all[20]?.payload as { id: string }).id, last.id);
+    assert.equal(all.length, 21);
+  });
+
+  it('answers every rejection with its status and a JSON {error, detail}', async () => {
+    const cases: [
+      string,
+      () => Promise<{ status: number; body: Record<string, unknown> }>,
+      number,
+      string,
+    ][] = [
+      [
+        'unsigned',
+        () => postSigned(endpoint, sampleOrder(), SECRET, { signature: null }),
+        401,
+        'missing_signature',
+      ],
+      ['forged', () => postSigned(endpoint, sampleOrder(), 'guess'), 401, 'invalid_signature'],
+      [
+        'replayed after the window',
+        () => postSigned(endpoint, sampleOrder({}, new Date(Date.now() - 10 * 60_000)), SECRET),
+        401,
+        'stale_timestamp',
+      ],
+      ['broken JSON', () => postSigned(endpoint, '{"id": "x",', SECRET), 400, 'invalid_json'],
+      ['schema', () => postSigned(endpoint, sampleOrder({ storeId: 42 }), SECRET), 400, 'invalid_event'],
+      [
+        'form post',
+        () =>
+          postSigned(endpoint, 'a=1', SECRET, {
+            headers: { 'content-type': 'application/x-www-form-urlencoded' },
+          }),
+        415,
+        'unsupported_media_type',
+      ],
+      [
+        'too large',
+        () => postSigned(endpoint, sampleOrder({ note: 'x'.repeat(70_000) }), SECRET),
+        413,
+        'payload_too_large',
+      ],
+    ];
+    for (const [name, send, status, error] of cases) {
+      const answer = await send();
+      assert.equal(answer.status, status, name);
+      assert.deepEqual(Object.keys(answer.body), ['error', 'detail'], name);
+      assert.equal(answer.body.error, error, name);
+    }
+    const get = await fetch(endpoint);
+    assert.equal(get.status, 405);
+    assert.match(get.headers.get('content-type') ?? '', /application\/json/);
+  });
+
+  it('keeps the secret out of the exported flows', async () => {
+    const flows = JSON.stringify(await nodeRed.getFlows());
+    assert.ok(!flows.includes(SECRET));
+  });
+
+  it('still knows an event after Node-RED restarts, and forgets the route when the node is removed', async () => {
+    const event = sampleOrder();
+    assert.equal((await postSigned(endpoint, event, SECRET)).status, 200);
+    await nodeRed.stop();
+    nodeRed = await launchNodeRed({ userDir: nodeRed.userDir });
+    endpoint = `${nodeRed.url}/pos/events`;
+    assert.deepEqual((await postSigned(endpoint, event, SECRET)).body, {
+      ok: true,
+      id: event.id,
+      duplicate: true,
+    });
+    await nodeRed.deploy([{ id: 'tab', type: 'tab', label: 'POS' }]);
+    const gone = await fetch(endpoint, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: '{}',
+    });
+    assert.equal(gone.status, 404);
+  });
+});
