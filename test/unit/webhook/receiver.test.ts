@@ -1,0 +1,118 @@
+import assert from 'node:assert/strict';
+import { LocalDedupeStore } from '../../../nodes/core/store/dedupe-store';
+import { hmacSha256 } from '../../../nodes/core/webhook/hmac';
+import { type ReceiverConfig, WebhookReceiver } from '../../../nodes/core/webhook/receiver';
+import { eventExamples } from '../../support/event-examples';
+import { genericSignature } from '../../support/pos-events';
+
+const NOW = Date.parse('2026-11-20T08:31:00+08:00');
+const order = JSON.stringify(eventExamples['transaction.completed']);
+
+function receiver(config: Partial<ReceiverConfig> = {}) {
+  return new WebhookReceiver({
+    scheme: 'generic',
+    secrets: ['s3cret'],
+    windowMs: 5 * 60_000,
+    dedupe: new LocalDedupeStore({ horizonMs: 72 * 3_600_000 }),
+    now: () => NOW,
+    ...config,
+  });
+}
+
+describe('webhook receiver', () => {
+  it('admits JSON content types only', () => {
+    const r = receiver();
+    assert.equal(r.admit({ 'content-type': 'application/json; charset=utf-8' }, '127.0.0.1'), undefined);
+    assert.equal(r.admit({ 'content-type': 'application/cloudevents+json' }, '127.0.0.1'), undefined);
+    assert.equal(r.admit({ 'content-type': 'text/json' }, '127.0.0.1')?.status, 415);
+    assert.equal(r.admit({}, '127.0.0.1')?.status, 415);
+  });
+
+  it('accepts a generic delivery and then reports it as a duplicate', async () => {
+    const r = receiver();
+    const headers = { 'x-webhook-signature': genericSignature('s3cret', order) };
+    const first = await r.receive(headers, Buffer.from(order));
+    assert.equal(first.status, 200);
+    assert.ok('accepted' in first && first.accepted);
+    assert.deepEqual(first.accepted.pos, {
+      scheme: 'generic',
+      deliveryId: 'evt_01J9Z6Q0R3',
+      receivedAt: new Date(NOW).toISOString(),
+      verified: true,
+    });
+    const again = await r.receive(headers, Buffer.from(order));
+    assert.deepEqual(again, { status: 200, body: { ok: true, id: 'evt_01J9Z6Q0R3', duplicate: true } });
+  });
+
+  it('checks the signature before reading the JSON (no parsing of unauthenticated input)', async () => {
+    const answer = await receiver().receive({ 'x-webhook-signature': 'sha256=00' }, Buffer.from('{"broken'));
+    assert.equal(answer.status, 401);
+  });
+
+  it('uses the webhook-timestamp header as the window for Standard Webhooks', async () => {
+    const secret = `whsec_${Buffer.from('key-bytes').toString('base64')}`;
+    const sign = (timestamp: number) => ({
+      'webhook-id': 'msg_1',
+      'webhook-timestamp': String(timestamp),
+      'webhook-signature': `v1,${hmacSha256(Buffer.from('key-bytes'), `msg_1.${timestamp}.${order}`).toString('base64')}`,
+    });
+    const r = receiver({ scheme: 'standard-webhooks', secrets: [secret] });
+    const fresh = await r.receive(sign(NOW / 1000), Buffer.from(order));
+    assert.equal(fresh.status, 200);
+    assert.equal('accepted' in fresh && fresh.accepted?.pos.deliveryId, 'msg_1');
+    const stale = await r.receive(sign(NOW / 1000 - 301), Buffer.from(order));
+    assert.equal(stale.status, 401);
+  });
+
+  it('wraps a Square notification in the canonical envelope', async () => {
+    const body = JSON.stringify({
+      merchant_id: 'ML8Q',
+      type: 'payment.updated',
+      event_id: 'a2d6e6b4',
+      created_at: '2026-11-20T00:31:00Z',
+      data: { type: 'payment', id: 'pay_1', object: { payment: { amount_money: { amount: 12850 } } } },
+    });
+    const url = 'https://shop.example.com/pos/square';
+    const headers = { 'x-square-hmacsha256-signature': hmacSha256('sq-key', url, body).toString('base64') };
+    const answer = await receiver({ scheme: 'square', secrets: ['sq-key'], notificationUrl: url }).receive(
+      headers,
+      Buffer.from(body),
+    );
+    assert.ok('accepted' in answer && answer.accepted);
+    assert.equal(answer.accepted.event.event, 'payment.updated');
+    assert.equal(answer.accepted.event.id, 'a2d6e6b4');
+    assert.equal(answer.accepted.event.storeId, 'ML8Q');
+  });
+
+  it('wraps a Shopify order, keeping its large numeric id intact as text in the raw body', async () => {
+    const body = '{"id":271878346596884015,"total_price":"128.50","created_at":"2026-11-20T08:30:00+08:00"}';
+    const headers = {
+      'x-shopify-hmac-sha256': hmacSha256('shp', body).toString('base64'),
+      'x-shopify-topic': 'orders/create',
+      'x-shopify-webhook-id': 'b54557e4-bdd9-4b37-8a5f-bf7d70bcd043',
+      'x-shopify-shop-domain': 'tea.myshopify.com',
+      'x-shopify-triggered-at': '2026-11-20T00:30:05.123456789Z',
+    };
+    const answer = await receiver({ scheme: 'shopify', secrets: ['shp'] }).receive(
+      headers,
+      Buffer.from(body),
+    );
+    assert.ok('accepted' in answer && answer.accepted, JSON.stringify(answer));
+    assert.equal(answer.accepted.event.event, 'orders/create');
+    assert.equal(answer.accepted.event.storeId, 'tea.myshopify.com');
+    assert.equal(answer.accepted.pos.deliveryId, 'b54557e4-bdd9-4b37-8a5f-bf7d70bcd043');
+  });
+
+  it('validates events from the input and dedupes them, without a signature', async () => {
+    const r = receiver();
+    const first = await r.accept(order);
+    assert.ok(first.ok && first.accepted);
+    assert.equal(first.accepted.pos.verified, false);
+    const again = await r.accept(JSON.parse(order));
+    assert.deepEqual(again, { ok: true });
+    assert.deepEqual(await r.accept({ event: 'x' }), {
+      ok: false,
+      detail: 'timestamp: Invalid input: expected string, received undefined',
+    });
+  });
+});
