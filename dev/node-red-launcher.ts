@@ -24,6 +24,8 @@ export interface LaunchOptions {
   flows?: FlowNode[];
   /** Pass Node-RED's output through to this process (for `npm start`). */
   inheritOutput?: boolean;
+  /** Extra Node.js options for the Node-RED process (for example --cpu-prof in a benchmark). */
+  nodeOptions?: string[];
 }
 
 export interface NodeRed {
@@ -97,7 +99,14 @@ export async function launchNodeRed(options: LaunchOptions = {}): Promise<NodeRe
   const settingsFile = writeSettings(userDir, port, options.settings ?? {});
   const child = spawn(
     process.execPath,
-    [nodeRedScript(options.nodeRedPackage ?? 'node-red'), '--userDir', userDir, '--settings', settingsFile],
+    [
+      ...(options.nodeOptions ?? []),
+      nodeRedScript(options.nodeRedPackage ?? 'node-red'),
+      '--userDir',
+      userDir,
+      '--settings',
+      settingsFile,
+    ],
     { env: { ...process.env, ...options.env }, stdio: ['ignore', 'pipe', 'pipe'] },
   );
   let output = '';

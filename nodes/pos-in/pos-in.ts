@@ -6,7 +6,7 @@ import { readBody } from '../core/webhook/body-reader';
 import { type Answer, type ErrorCode, reject, WebhookReceiver } from '../core/webhook/receiver';
 import { mountWebhook } from '../shared/http-routes';
 import { onInput } from '../shared/input-handler';
-import type { HttpRequest, HttpResponse, Node, NodeAPI } from '../shared/node-red';
+import type { HttpRequest, HttpResponse, Node, NodeAPI, NodeStatus } from '../shared/node-red';
 import { resolveCredential } from '../shared/secrets';
 import { stateFile } from '../shared/state-files';
 import { StatusReporter } from '../shared/status';
@@ -28,6 +28,19 @@ function respond(res: HttpResponse, answer: Answer, closeConnection = false): vo
   res.end(body);
 }
 
+/**
+ * Where the webhook lives, and whether it may answer straight from the top of Node-RED's HTTP stack: only
+ * when the user has set no httpNodeAuth or httpNodeMiddleware, which then must see the request first.
+ */
+function webhookOptions(RED: NodeAPI, path: string) {
+  const { httpNodeRoot, httpNodeAuth, httpNodeMiddleware } = RED.settings;
+  return {
+    nodeRoot: typeof httpNodeRoot === 'string' ? httpNodeRoot : '/',
+    path,
+    direct: !httpNodeAuth && !httpNodeMiddleware,
+  };
+}
+
 export = function register(RED: NodeAPI) {
   function PosInNode(this: Node<PosInCredentials>, def: PosInDef) {
     RED.nodes.createNode(this, def);
@@ -35,14 +48,13 @@ export = function register(RED: NodeAPI) {
     const counts = { accepted: 0, rejected: 0, duplicates: 0 };
     let lastRejection: ErrorCode | undefined;
 
-    const showCounts = () => {
+    const renderCounts = (): NodeStatus => {
       const text = RED._('pos-in.status.counts', counts);
-      status.show(
-        lastRejection
-          ? { fill: 'yellow', shape: 'dot', text: `${text} · ${RED._(`pos-in.reason.${lastRejection}`)}` }
-          : { fill: 'green', shape: 'dot', text },
-      );
+      return lastRejection
+        ? { fill: 'yellow', shape: 'dot', text: `${text} · ${RED._(`pos-in.reason.${lastRejection}`)}` }
+        : { fill: 'green', shape: 'dot', text };
     };
+    const showCounts = () => status.show(renderCounts);
     const noteRejection = (code: ErrorCode) => {
       counts.rejected++;
       lastRejection = code;
@@ -137,7 +149,7 @@ export = function register(RED: NodeAPI) {
     let unmount: (() => void) | undefined;
     if (path) {
       try {
-        unmount = mountWebhook(RED.httpNode, RED.settings.httpNodeRoot || '/', path, {
+        unmount = mountWebhook(RED.httpNode, webhookOptions(RED, path), {
           readRaw: (req, res) => readRaw(req, res).catch(failed(res)),
           handle: (req, res, body) => {
             handle(req, res, body).catch(failed(res));

@@ -3,8 +3,9 @@
 // Node-RED mounts the editor's admin app, whose JSON body parser runs for every path, ahead of httpNode when
 // both share the root "/" (the default): a POS's JSON body would be parsed, and its raw bytes lost, before any
 // httpNode route ran. So, as core `http in` does for raw bodies, one middleware moved to the top of the root
-// app's stack reads the body of requests to our paths first (answering at once what needs no body), and the
-// ordinary httpNode route, which still passes Node-RED's httpNodeAuth and httpNodeMiddleware, handles it.
+// app's stack reads the body of requests to our paths first (answering at once what needs no body). Then
+// either it handles the request itself (direct: the fast path, skipping the editor's and httpNode's Express
+// layers) or an ordinary httpNode route does, after Node-RED's httpNodeAuth and httpNodeMiddleware.
 import type { ExpressApp, HttpHandler, HttpRequest, HttpResponse } from './node-red';
 
 export interface WebhookRoute {
@@ -22,9 +23,22 @@ type MountableApp = ExpressApp & {
   router?: { stack: ExpressLayer[] };
 };
 
+export interface WebhookOptions {
+  /** Node-RED's httpNodeRoot. */
+  nodeRoot: string;
+  path: string;
+  /** Handle at the top of the stack; false when Node-RED's own HTTP middleware must run first. */
+  direct: boolean;
+}
+
+interface Mounted {
+  route: WebhookRoute;
+  direct: boolean;
+}
+
 interface Mounts {
-  byFullPath: Map<string, WebhookRoute>;
-  byPath: Map<string, WebhookRoute>;
+  byFullPath: Map<string, Mounted>;
+  byPath: Map<string, Mounted>;
 }
 
 const mountsByApp = new WeakMap<ExpressApp, Mounts>();
@@ -47,11 +61,12 @@ function rootOf(app: MountableApp): MountableApp {
 function installRawBodyReader(httpNode: MountableApp, mounts: Mounts): void {
   const reader: HttpHandler = (req, res, next) => {
     const pathname = normalisePath((req.url ?? '/').split('?')[0] ?? '/');
-    const route = mounts.byFullPath.get(pathname);
-    if (!route) return next();
-    route.readRaw(req, res).then(
+    const mounted = mounts.byFullPath.get(pathname);
+    if (!mounted) return next();
+    mounted.route.readRaw(req, res).then(
       (body) => {
         if (!body) return;
+        if (mounted.direct) return mounted.route.handle(req, res, body);
         rawBodies.set(req, body);
         // tells Node-RED's body parsers (body-parser, core http in) that the body was read
         (req as HttpRequest & { _body?: boolean })._body = true;
@@ -67,16 +82,9 @@ function installRawBodyReader(httpNode: MountableApp, mounts: Mounts): void {
   if (stack && index > 0) stack.unshift(...stack.splice(index, 1));
 }
 
-/**
- * Mounts a webhook at `path` below Node-RED's `nodeRoot`; returns the unmount function. Throws when another
- * node already serves the path.
- */
-export function mountWebhook(
-  httpNode: ExpressApp,
-  nodeRoot: string,
-  path: string,
-  route: WebhookRoute,
-): () => void {
+/** Mounts a webhook; returns the unmount function. Throws when another node already serves the path. */
+export function mountWebhook(httpNode: ExpressApp, options: WebhookOptions, route: WebhookRoute): () => void {
+  const { nodeRoot, path, direct } = options;
   let mounts = mountsByApp.get(httpNode);
   if (!mounts) {
     mounts = { byFullPath: new Map(), byPath: new Map() };
@@ -85,13 +93,13 @@ export function mountWebhook(
   }
   if (mounts.byPath.has(path)) throw new Error(`path ${path} is already used by another node`);
   const fullPath = normalisePath(`${nodeRoot.replace(/\/+$/, '')}${path}`);
-  mounts.byPath.set(path, route);
-  mounts.byFullPath.set(fullPath, route);
+  mounts.byPath.set(path, { route, direct });
+  mounts.byFullPath.set(fullPath, { route, direct });
   const current = mounts;
   const dispatch: HttpHandler = (req, res, next) => {
     const body = rawBodies.get(req);
     const mounted = current.byPath.get(path);
-    if (mounted && body) mounted.handle(req, res, body);
+    if (mounted && body) mounted.route.handle(req, res, body);
     else next();
   };
   httpNode.all(path, dispatch);

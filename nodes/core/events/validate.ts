@@ -19,15 +19,15 @@ function firstIssue(error: z.ZodError): { path: string; message: string } {
 }
 
 /**
- * Validates a parsed body as a canonical POS event. A body without `id` gets `fallbackId` (a digest of the raw
- * bytes), so that a POS that sends no id still gets duplicate suppression.
+ * Validates a parsed body as a canonical POS event. A body without `id` gets `fallbackId()` (a digest of the
+ * raw bytes, computed only then), so that a POS that sends no id still gets duplicate suppression.
  */
-export function validateEvent(input: unknown, fallbackId?: string): Validation {
+export function validateEvent(input: unknown, fallbackId?: () => string): Validation {
   if (typeof input !== 'object' || input === null || Array.isArray(input)) {
     return { ok: false, path: '(event)', message: 'expected a JSON object' };
   }
   let candidate = input as Record<string, unknown>;
-  if (candidate.id === undefined && fallbackId !== undefined) candidate = { ...candidate, id: fallbackId };
+  if (candidate.id === undefined && fallbackId !== undefined) candidate = { ...candidate, id: fallbackId() };
   const type = candidate.event;
   const schema = typeof type === 'string' && type in knownEventData ? posEventSchema : otherEvent;
   const result = schema.safeParse(candidate);

@@ -111,7 +111,7 @@ export class WebhookReceiver {
 
     const parsed = parseJsonBody(body);
     if (!parsed.ok) return reject(400, 'invalid_json', parsed.detail);
-    const validation = validateEvent(toCanonicalShape(scheme, parsed.value, headers), digestId(body));
+    const validation = validateEvent(toCanonicalShape(scheme, parsed.value, headers), () => digestId(body));
     if (!validation.ok) return reject(400, 'invalid_event', `${validation.path}: ${validation.message}`);
     const event = validation.event;
 
@@ -140,7 +140,7 @@ export class WebhookReceiver {
       if (!parsed.ok) return { ok: false, detail: parsed.detail };
       value = parsed.value;
     }
-    const validation = validateEvent(value, digestId(raw ?? JSON.stringify(value) ?? ''));
+    const validation = validateEvent(value, () => digestId(raw ?? JSON.stringify(value) ?? ''));
     if (!validation.ok) return { ok: false, detail: `${validation.path}: ${validation.message}` };
     const receivedAtMs = this.now();
     const pos: DeliveryFacts = {
