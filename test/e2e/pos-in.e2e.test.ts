@@ -144,3 +144,42 @@ describe('pos-in in a real Node-RED runtime (end to end)', function () {
     assert.equal(gone.status, 404);
   });
 });
+
+describe('pos-in behind Node-RED httpNodeAuth (end to end)', function () {
+  this.timeout(60_000);
+  let nodeRed: NodeRed;
+  let collector: Collector;
+
+  before(async () => {
+    collector = await startCollector();
+    // user "pos", password "password" (bcrypt, as settings.js wants it)
+    const httpNodeAuth = {
+      user: 'pos',
+      pass: '$2b$08$MSLTzZKqDr1hFpARFKl5WO4y/GovDzS8E6p3v1PcXLRM1MK21XqVK',
+    };
+    nodeRed = await launchNodeRed({ settings: { httpNodeAuth } });
+    await nodeRed.deploy(flow(collector.url));
+  });
+
+  after(async () => {
+    await nodeRed?.stop();
+    await collector?.close();
+    if (nodeRed) rmSync(nodeRed.userDir, { recursive: true, force: true });
+  });
+
+  it('lets Node-RED check its credentials first, then verifies the signature', async () => {
+    const endpoint = `${nodeRed.url}/pos/events`;
+    const withoutLogin = await fetch(endpoint, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify(sampleOrder()),
+    });
+    assert.equal(withoutLogin.status, 401);
+    const login = { authorization: `Basic ${Buffer.from('pos:password').toString('base64')}` };
+    const event = sampleOrder();
+    const answer = await postSigned(endpoint, event, SECRET, { headers: login });
+    assert.deepEqual(answer.body, { ok: true, id: event.id });
+    const [received] = await collector.waitFor(1);
+    assert.equal((received?.payload as { id: string }).id, event.id);
+  });
+});
