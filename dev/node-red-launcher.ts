@@ -121,21 +121,22 @@ export async function launchNodeRed(options: LaunchOptions = {}): Promise<NodeRe
   const exited = new Promise<void>((resolveExit) => child.once('exit', () => resolveExit()));
 
   const url = `http://127.0.0.1:${port}`;
-  const waitForOutput = (pattern: RegExp) =>
+  const waitFor = (done: () => boolean, what: string) =>
     new Promise<void>((resolveWait, reject) => {
       const check = () => {
-        if (pattern.test(output)) {
+        if (done()) {
           watchers.delete(check);
           resolveWait();
         }
       };
       exited.then(() => {
-        if (!pattern.test(output))
-          reject(new Error(`Node-RED exited before printing ${pattern}:\n${output}`));
+        if (!done()) reject(new Error(`Node-RED exited before printing ${what}:\n${output}`));
       });
       watchers.add(check);
       check();
     });
+  const waitForOutput = (pattern: RegExp) => waitFor(() => pattern.test(output), String(pattern));
+  const startedFlows = () => output.split('Started flows').length - 1;
 
   async function admin(path: string, init: RequestInit = {}): Promise<Response> {
     const response = await fetch(`${url}${path}`, init);
@@ -152,6 +153,8 @@ export async function launchNodeRed(options: LaunchOptions = {}): Promise<NodeRe
     output: () => output,
     waitForOutput,
     async deploy(flows) {
+      // the admin API answers before the new flows have started: wait until Node-RED says they have
+      const startedBefore = startedFlows();
       await admin('/flows', {
         method: 'POST',
         headers: {
@@ -161,6 +164,7 @@ export async function launchNodeRed(options: LaunchOptions = {}): Promise<NodeRe
         },
         body: JSON.stringify({ flows }),
       });
+      await waitFor(() => startedFlows() > startedBefore, 'Started flows');
     },
     async getFlows() {
       const response = await admin('/flows', { headers: { 'Node-RED-API-Version': 'v2' } });
