@@ -1,9 +1,9 @@
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { repoRoot } from '../../../dev/repo-root';
 import { validateEvent } from '../../../nodes/core/events/validate';
 import { eventExamples } from '../../support/event-examples';
-import { repoRoot } from '../../support/repo';
 
 // The README is compiled nowhere: this keeps its Event reference true to the schemas.
 const readme = readFileSync(join(repoRoot, 'README.md'), 'utf8');

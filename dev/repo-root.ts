@@ -1,7 +1,7 @@
 import { existsSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 
-/** The repository root, found from wherever the tests were compiled to (dist/ or .build/<name>/). */
+/** The repository root, found from wherever this was compiled to (dist/ or .build/<name>/). */
 function findRoot(from: string): string {
   if (existsSync(join(from, 'biome.json'))) return from;
   const parent = dirname(from);
