@@ -5,7 +5,6 @@ import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type { Node, NodeAPI, NodeDef } from '../../nodes/shared/node-red';
 
-// biome-ignore lint/style/noCommonJs: the helper ships no types and no ES module entry
 const helper = require('node-red-node-test-helper') as TestHelper;
 
 export type NodeModule = (RED: NodeAPI) => void | Promise<void>;
