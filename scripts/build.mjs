@@ -2,7 +2,7 @@
 // .html, icons/ and locales/, plus a package.json whose node map points there (used by the end-to-end tests).
 // Usage: node scripts/build.mjs [--out DIR]   (default dist; helpers building in parallel use .build/<name>)
 import { execFileSync } from 'node:child_process';
-import { cpSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { cpSync, existsSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
@@ -19,7 +19,7 @@ try {
   typeErrors = true;
 }
 cpSync(join(root, 'nodes'), join(out, 'nodes'), { recursive: true, filter: (src) => !src.endsWith('.ts') });
-cpSync(join(root, 'examples'), join(out, 'examples'), { recursive: true });
+if (existsSync(join(root, 'examples'))) cpSync(join(root, 'examples'), join(out, 'examples'), { recursive: true });
 
 const pkg = JSON.parse(readFileSync(join(root, 'package.json'), 'utf8'));
 const nodes = Object.fromEntries(
