@@ -19,7 +19,8 @@ try {
   typeErrors = true;
 }
 cpSync(join(root, 'nodes'), join(out, 'nodes'), { recursive: true, filter: (src) => !src.endsWith('.ts') });
-if (existsSync(join(root, 'examples'))) cpSync(join(root, 'examples'), join(out, 'examples'), { recursive: true });
+if (existsSync(join(root, 'examples')))
+  cpSync(join(root, 'examples'), join(out, 'examples'), { recursive: true });
 
 const pkg = JSON.parse(readFileSync(join(root, 'package.json'), 'utf8'));
 const nodes = Object.fromEntries(
