@@ -1,0 +1,46 @@
+// Debian's Chromium driven by playwright-core, pointed at the editor of a real Node-RED runtime.
+// Screenshots go to test-artifacts/ (git-ignored) so that a person can look at what the tests saw.
+import { mkdirSync } from 'node:fs';
+import { join } from 'node:path';
+import { type Browser, chromium, type Page } from 'playwright-core';
+import { repoRoot } from '../../dev/repo-root';
+
+export const artifacts = join(repoRoot, 'test-artifacts');
+const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
+
+export async function launchBrowser(): Promise<Browser> {
+  return chromium.launch({
+    executablePath: CHROMIUM,
+    args: [
+      '--no-sandbox',
+      '--headless',
+      '--disable-gpu',
+      '--disable-quic',
+      '--no-first-run',
+      // this machine has no network: without these, Chromium keeps trying to reach Google's hosts
+      '--disable-background-networking',
+      '--disable-component-update',
+      '--disable-sync',
+    ],
+  });
+}
+
+/** Opens the editor in `locale` and waits until the palette holds our nodes. */
+export async function openEditor(browser: Browser, url: string, locale = 'en-US'): Promise<Page> {
+  const context = await browser.newContext({ locale, viewport: { width: 1400, height: 900 } });
+  const page = await context.newPage();
+  await page.goto(`${url}/`);
+  await page.waitForFunction(() => {
+    const red = (window as unknown as { RED?: { nodes?: { getType(type: string): unknown } } }).RED;
+    return Boolean(red?.nodes?.getType('pos-in'));
+  });
+  await page.locator('.red-ui-palette-node[data-palette-type="pos-in"]').waitFor();
+  return page;
+}
+
+export async function screenshot(page: Page, name: string): Promise<string> {
+  mkdirSync(artifacts, { recursive: true });
+  const file = join(artifacts, `${name}.png`);
+  await page.screenshot({ path: file });
+  return file;
+}
