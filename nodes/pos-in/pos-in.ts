@@ -12,7 +12,10 @@ import { stateFile } from '../shared/state-files';
 import { StatusReporter } from '../shared/status';
 import { type PosInCredentials, type PosInDef, parsePosInConfig } from './pos-in-config';
 
-/** A whole body must arrive within this time: a trickled body cannot hold a socket open (Square waits 10 s). */
+/**
+ * A whole body must arrive within this time, so that a trickled body cannot hold a socket open (Square
+ * waits 10 s for an answer). settings.js `posInBodyTimeoutMs` changes it (tests shorten it).
+ */
 const BODY_TIMEOUT_MS = 10_000;
 
 function respond(res: HttpResponse, answer: Answer, closeConnection = false): void {
@@ -66,6 +69,8 @@ export = function register(RED: NodeAPI) {
       previousSecret: resolveCredential(RED, this, this.credentials.previousSecret),
     });
 
+    const configuredTimeout = Number(RED.settings.posInBodyTimeoutMs);
+    const bodyTimeoutMs = configuredTimeout > 0 ? configuredTimeout : BODY_TIMEOUT_MS;
     let receiver: WebhookReceiver | undefined;
     let dedupe: LocalDedupeStore | undefined;
     let maxBodyBytes = 0;
@@ -115,7 +120,7 @@ export = function register(RED: NodeAPI) {
         rejectEarly(res, early);
         return undefined;
       }
-      const read = await readBody(req, maxBodyBytes, BODY_TIMEOUT_MS);
+      const read = await readBody(req, maxBodyBytes, bodyTimeoutMs);
       if (read.ok) return read.body;
       if (read.status !== 0) rejectEarly(res, reject(read.status, read.error, read.detail));
       return undefined;

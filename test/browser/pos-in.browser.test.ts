@@ -99,7 +99,7 @@ describe('pos-in in the editor (Chromium)', function () {
     await page.locator('label[for="node-input-scheme"]', { hasText: '簽章方式' }).waitFor();
     await page.locator('#node-dialog-cancel').click();
     await page.evaluate(() =>
-      (window as unknown as { RED: { actions: { invoke(a: string): void } } }).RED.actions.invoke(
+      (globalThis as unknown as { RED: { actions: { invoke(a: string): void } } }).RED.actions.invoke(
         'core:show-help-tab',
       ),
     );

@@ -31,7 +31,7 @@ export async function openEditor(browser: Browser, url: string, locale = 'en-US'
   const page = await context.newPage();
   await page.goto(`${url}/`);
   await page.waitForFunction(() => {
-    const red = (window as unknown as { RED?: { nodes?: { getType(type: string): unknown } } }).RED;
+    const red = (globalThis as unknown as { RED?: { nodes?: { getType(type: string): unknown } } }).RED;
     return Boolean(red?.nodes?.getType('pos-in'));
   });
   await page.locator('.red-ui-palette-node[data-palette-type="pos-in"]').waitFor();

@@ -29,6 +29,16 @@ describe('JSON body parsing', () => {
       value: { constructor: 'Tai Koo' },
     });
   });
+  it('refuses nesting deeper than 32 levels, without recursing', () => {
+    const deep = `${'['.repeat(100_000)}${']'.repeat(100_000)}`;
+    assert.deepEqual(parseJsonBody(Buffer.from(deep)), {
+      ok: false,
+      detail: 'the body is nested deeper than 32 levels',
+    });
+    const fine = `{"a":${'['.repeat(31)}"]]]{{{"${']'.repeat(31)}}`;
+    assert.equal(parseJsonBody(Buffer.from(fine)).ok, true);
+  });
+
   it('explains malformed JSON', () => {
     const result = parseJsonBody(Buffer.from('{"id":'));
     assert.equal(result.ok, false);
