@@ -2,7 +2,7 @@
 // in the core WebhookReceiver; this adapter mounts the route, moves bytes, answers, sends and shows status.
 
 import { LocalDedupeStore } from '../core/store/dedupe-store';
-import { readBody } from '../core/webhook/body-reader';
+import { discardBody, readBody } from '../core/webhook/body-reader';
 import { type Answer, type ErrorCode, reject, WebhookReceiver } from '../core/webhook/receiver';
 import { mountWebhook } from '../shared/http-routes';
 import { onInput } from '../shared/input-handler';
@@ -96,33 +96,43 @@ export = function register(RED: NodeAPI) {
       status.show({ fill: 'red', shape: 'ring', text: message });
     }
 
-    const rejectEarly = (res: HttpResponse, answer: Answer) => {
+    /** Answers before (or instead of) reading the whole body, then lets the client finish sending it. */
+    const rejectEarly = (req: HttpRequest, res: HttpResponse, answer: Answer) => {
       noteRejection((answer.body as { error: ErrorCode }).error);
-      // the body may be unread: close the connection rather than leave the rest of it in the stream
-      respond(res, answer, true);
+      // A trickling client gets its answer and the connection closed. Others may finish sending (the rest is
+      // discarded, within the time limit), so that they can read the answer: closing on a client still
+      // writing resets the connection and it would see a network error rather than, say, 413.
+      const trickling = answer.status === 408;
+      respond(res, answer, trickling);
+      if (trickling) req.destroy();
+      else discardBody(req, bodyTimeoutMs);
     };
 
     /** Everything that needs no body, then the body itself, capped in size and time. */
     async function readRaw(req: HttpRequest, res: HttpResponse): Promise<Buffer | undefined> {
       if (req.method !== 'POST') {
-        rejectEarly(res, reject(405, 'method_not_allowed', 'only POST is accepted here', { Allow: 'POST' }));
+        rejectEarly(
+          req,
+          res,
+          reject(405, 'method_not_allowed', 'only POST is accepted here', { Allow: 'POST' }),
+        );
         return undefined;
       }
       if (!receiver) {
         const reason = config.ok
           ? ''
           : RED._(`pos-in.errors.${config.error}`, { detail: config.detail ?? '' });
-        rejectEarly(res, reject(503, 'unavailable', `this webhook is not configured: ${reason}`));
+        rejectEarly(req, res, reject(503, 'unavailable', `this webhook is not configured: ${reason}`));
         return undefined;
       }
       const early = receiver.admit(req.headers, req.socket.remoteAddress);
       if (early) {
-        rejectEarly(res, early);
+        rejectEarly(req, res, early);
         return undefined;
       }
       const read = await readBody(req, maxBodyBytes, bodyTimeoutMs);
       if (read.ok) return read.body;
-      if (read.status !== 0) rejectEarly(res, reject(read.status, read.error, read.detail));
+      if (read.status !== 0) rejectEarly(req, res, reject(read.status, read.error, read.detail));
       return undefined;
     }
 

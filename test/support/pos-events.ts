@@ -35,11 +35,11 @@ export interface PostResult {
 /** POSTs a body signed with the generic scheme (unless `signature` overrides it) and reads the JSON answer. */
 export async function postSigned(
   url: string,
-  body: string | Record<string, unknown>,
+  body: string | Buffer | Record<string, unknown>,
   secret: string,
   options: { headers?: Record<string, string>; signature?: string | null } = {},
 ): Promise<PostResult> {
-  const text = typeof body === 'string' ? body : JSON.stringify(body);
+  const text = typeof body === 'string' || Buffer.isBuffer(body) ? body : JSON.stringify(body);
   const headers: Record<string, string> = { 'content-type': 'application/json', ...options.headers };
   const signature = options.signature === undefined ? genericSignature(secret, text) : options.signature;
   if (signature !== null) headers['x-webhook-signature'] = signature;

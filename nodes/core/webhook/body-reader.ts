@@ -61,3 +61,12 @@ function tooLarge(maxBytes: number): BodyRead {
     detail: `the body is larger than ${maxBytes} bytes`,
   };
 }
+
+/** Reads and drops the rest of a body already answered; a client still sending after `timeoutMs` is cut off. */
+export function discardBody(req: IncomingMessage, timeoutMs: number): void {
+  if (req.readableEnded) return;
+  const timer = setTimeout(() => req.destroy(), timeoutMs);
+  req.once('end', () => clearTimeout(timer));
+  req.once('close', () => clearTimeout(timer));
+  req.resume();
+}
