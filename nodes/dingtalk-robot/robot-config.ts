@@ -1,0 +1,155 @@
+// Turns a dingtalk-robot node's form, its credentials and Node-RED's settings.js into checked values (no
+// Node-RED imports, so it is tested directly). Problems come back as the core's reason codes, which the
+// locale files translate.
+import {
+  checkSecret,
+  type KeywordMode,
+  type Problem,
+  parseKeywords,
+  parseRobotAddress,
+  type RobotAddress,
+} from '../core/dingtalk/index';
+
+/** settings.js keys read by the DingTalk nodes (all optional). */
+export interface DingtalkSettings {
+  /** Hosts (name or name:port) a webhook may point at besides oapi.dingtalk.com / .io, e.g. the stand-in. */
+  dingtalkAllowedHosts?: unknown;
+  /** The rate limit's window (default 60,000 ms): the robot's rate is "messages per this window". */
+  dingtalkRateWindowMs?: unknown;
+  /** How long a robot pauses after DingTalk throttles it (default 600,000 ms = 10 minutes). */
+  dingtalkThrottlePauseMs?: unknown;
+  /** One request's timeout (default 10,000 ms). */
+  dingtalkTimeoutMs?: unknown;
+  /**
+   * Retries after the first attempt for temporary failures (DingTalk busy, 5xx, network down, timeouts).
+   * Default 3 (0.5, 1 and 2 s, with jitter). Raise it to ride out longer outages: 10 waits about two and a
+   * half minutes before a message is reported as failed.
+   */
+  dingtalkRetries?: unknown;
+  /** The first retry's delay (default 500 ms), doubling each time. */
+  dingtalkRetryBaseMs?: unknown;
+  /** The longest delay between two retries (default 30,000 ms). */
+  dingtalkRetryMaxMs?: unknown;
+}
+
+export interface RuntimeSettings {
+  allowedHosts: string[];
+  windowMs: number;
+  throttlePauseMs: number;
+  timeoutMs: number;
+  retries: number;
+  retryBaseMs: number;
+  retryMaxMs: number;
+}
+
+export const DEFAULT_SETTINGS: RuntimeSettings = {
+  allowedHosts: [],
+  windowMs: 60_000,
+  throttlePauseMs: 600_000,
+  timeoutMs: 10_000,
+  retries: 3,
+  retryBaseMs: 500,
+  retryMaxMs: 30_000,
+};
+
+function positive(value: unknown, fallback: number, min = 1): number {
+  const number = typeof value === 'string' && value.trim() !== '' ? Number(value) : value;
+  return typeof number === 'number' && Number.isFinite(number) && number >= min ? number : fallback;
+}
+
+/** Reads the settings.js keys, falling back to DingTalk's real values for anything unset or invalid. */
+export function runtimeSettings(settings: DingtalkSettings): RuntimeSettings {
+  const hosts = settings.dingtalkAllowedHosts;
+  const list = Array.isArray(hosts) ? hosts : typeof hosts === 'string' ? hosts.split(/[\s,]+/) : [];
+  return {
+    allowedHosts: list
+      .filter((host): host is string => typeof host === 'string')
+      .map((host) => host.trim().toLowerCase())
+      .filter(Boolean),
+    windowMs: positive(settings.dingtalkRateWindowMs, DEFAULT_SETTINGS.windowMs),
+    throttlePauseMs: positive(settings.dingtalkThrottlePauseMs, DEFAULT_SETTINGS.throttlePauseMs),
+    timeoutMs: positive(settings.dingtalkTimeoutMs, DEFAULT_SETTINGS.timeoutMs),
+    retries: Math.floor(positive(settings.dingtalkRetries, DEFAULT_SETTINGS.retries, 0)),
+    retryBaseMs: positive(settings.dingtalkRetryBaseMs, DEFAULT_SETTINGS.retryBaseMs),
+    retryMaxMs: positive(settings.dingtalkRetryMaxMs, DEFAULT_SETTINGS.retryMaxMs),
+  };
+}
+
+/**
+ * The sliding window the robot's limiter keeps, a little longer than DingTalk's: DingTalk counts a message
+ * when it arrives, the limiter when it leaves, and the two clocks differ by the request's travel time. Without
+ * this margin the 21st message, sent the instant the 1st leaves the window, could arrive while DingTalk
+ * still counts the 1st. 3% of the window, between 100 ms and 2 s.
+ */
+export function limiterWindowMs(windowMs: number): number {
+  return windowMs + Math.min(2_000, Math.max(100, Math.round(windowMs * 0.03)));
+}
+
+/** True when `webhook` is a URL on a host that settings.js allows (DingTalk's own hosts need no allowance). */
+export function hostAllowed(webhook: string, allowedHosts: readonly string[]): boolean {
+  if (allowedHosts.length === 0) return false;
+  if (allowedHosts.includes('*')) return true;
+  const text = webhook.trim();
+  if (!/[/:]/.test(text)) return false;
+  try {
+    const url = new URL(/^[a-z][a-z0-9+.-]*:\/\//i.test(text) ? text : `https://${text}`);
+    return allowedHosts.includes(url.host.toLowerCase()) || allowedHosts.includes(url.hostname.toLowerCase());
+  } catch {
+    return false;
+  }
+}
+
+/** The robot node's form. */
+export interface RobotDef {
+  name?: string;
+  keywords?: string;
+  keywordMode?: string;
+  ratePerMinute?: number | string;
+  digest?: boolean;
+}
+
+export interface RobotCredentials {
+  /** The webhook URL or bare access token (or `${ENV_VAR}`). */
+  webhook?: string;
+  /** The SEC… signing secret (or `${ENV_VAR}`). */
+  secret?: string;
+}
+
+export interface RobotConfig {
+  name: string;
+  keywords: string[];
+  keywordMode: KeywordMode;
+  ratePerWindow: number;
+  digest: boolean;
+  secret: string | undefined;
+  address: RobotAddress | undefined;
+  /** Why the robot cannot send (address or secret), in reason codes. */
+  problem: Problem | undefined;
+}
+
+export const DEFAULT_RATE = 20;
+
+/** Checks a robot's settings; credentials must already have `${ENV}` resolved. */
+export function parseRobotConfig(
+  def: RobotDef,
+  credentials: { webhook: string; secret: string },
+  settings: RuntimeSettings,
+): RobotConfig {
+  const rate = positive(def.ratePerMinute, DEFAULT_RATE);
+  const secret = credentials.secret.trim();
+  const parsed = parseRobotAddress(credentials.webhook, {
+    allowOtherHost: hostAllowed(credentials.webhook, settings.allowedHosts),
+  });
+  const secretProblem = checkSecret(secret);
+  const config: RobotConfig = {
+    name: def.name?.trim() ?? '',
+    keywords: parseKeywords(def.keywords ?? ''),
+    keywordMode: def.keywordMode === 'refuse' ? 'refuse' : 'prefix',
+    ratePerWindow: Math.floor(rate),
+    digest: def.digest !== false,
+    secret: secret === '' ? undefined : secret,
+    address: parsed.ok ? parsed.address : undefined,
+    problem: parsed.ok ? secretProblem : parsed.problem,
+  };
+  return config;
+}

@@ -1,0 +1,152 @@
+// The robot's "send test message" button: an admin endpoint (POST /dingtalk-robot/test, guarded by the
+// dingtalk-robot.write permission) that sends one message with the deployed robot's settings or with the
+// unsaved values of the open form, and answers with DingTalk's verdict as a reason code the editor translates
+// ("signature mismatch: check the secret", "keyword missing", "token does not exist"). Never echoes a secret.
+import {
+  applyKeywordGuard,
+  createUndiciTransport,
+  type DingTalkMessage,
+  parseKeywords,
+  sendOnce,
+  type Transport,
+} from '../core/dingtalk/index';
+import type { HttpHandler, HttpRequest, HttpResponse, Node, NodeAPI } from '../shared/node-red';
+import { resolveCredential } from '../shared/secrets';
+import {
+  type DingtalkSettings,
+  parseRobotConfig,
+  type RobotCredentials,
+  runtimeSettings,
+} from './robot-config';
+import type { RobotRuntime } from './robot-runtime';
+
+/** What the dingtalk-robot node exposes to dingtalk-send nodes and to this endpoint. */
+export interface RobotNode extends Node<RobotCredentials> {
+  dingtalk?: RobotHandle;
+}
+
+export interface RobotHandle {
+  /** Present when the robot is configured well enough to send. */
+  runtime: RobotRuntime | undefined;
+  /** Why it cannot send (a reason code and detail), when it cannot. */
+  problem: { code: string; detail?: string } | undefined;
+  keywordsText: string;
+}
+
+/** The editor shows a password credential that is saved but unchanged as this placeholder. */
+const UNCHANGED = '__PWRD__';
+const MAX_TEXT = 500;
+
+export interface TestAnswer {
+  ok: boolean;
+  /** A core reason code (`sign_mismatch`, `keyword_missing`, …) or `rate_busy` / `throttled` from the robot. */
+  reason: string;
+  detail?: string;
+  errcode?: number;
+  errmsg?: string;
+  httpStatus?: number;
+  requestMs?: number;
+  /** The host the message went to (never the token). */
+  host?: string;
+  /** When the robot may send again (rate_busy, throttled). */
+  until?: number;
+}
+
+type TestRequest = {
+  id?: unknown;
+  webhook?: unknown;
+  secret?: unknown;
+  keywords?: unknown;
+  text?: unknown;
+};
+
+function json(res: HttpResponse, status: number, body: unknown): void {
+  const text = JSON.stringify(body);
+  res.writeHead(status, {
+    'Content-Type': 'application/json; charset=utf-8',
+    'Content-Length': Buffer.byteLength(text),
+    'Cache-Control': 'no-store',
+  });
+  res.end(text);
+}
+
+export function testMessageHandler(
+  RED: NodeAPI,
+  newTransport: () => Transport & { close?: () => Promise<void> } = createUndiciTransport,
+): HttpHandler {
+  async function run(body: TestRequest): Promise<TestAnswer> {
+    const id = typeof body.id === 'string' ? body.id : '';
+    const deployed = id ? (RED.nodes.getNode(id) as RobotNode | null) : null;
+    // Unsaved form values win; a password field left unchanged falls back to the deployed credentials.
+    const pick = (given: unknown, saved: string | undefined) =>
+      typeof given === 'string' && given !== UNCHANGED ? given : (saved ?? '');
+    const envNode =
+      deployed ?? ({ id: id || 'dingtalk-robot-test', type: 'dingtalk-robot' } as unknown as Node);
+    const webhook = resolveCredential(RED, envNode, pick(body.webhook, deployed?.credentials.webhook));
+    const secret = resolveCredential(RED, envNode, pick(body.secret, deployed?.credentials.secret));
+    const keywords =
+      typeof body.keywords === 'string' ? body.keywords : (deployed?.dingtalk?.keywordsText ?? '');
+    const settings = runtimeSettings(RED.settings as DingtalkSettings);
+    const config = parseRobotConfig({ keywords }, { webhook, secret }, settings);
+    if (!config.address || config.problem) {
+      const problem: { code: string; detail?: string } = config.problem ?? { code: 'address_empty' };
+      return { ok: false, reason: problem.code, ...(problem.detail ? { detail: problem.detail } : {}) };
+    }
+    const address = config.address;
+
+    // The test message counts against DingTalk's limit like any other: when it goes to the deployed robot,
+    // take a slot from that robot's limiter (or say when one frees up) instead of risking a throttle.
+    const runtime = deployed?.dingtalk?.runtime;
+    if (runtime && runtime.address.accessToken === address.accessToken) {
+      const now = Date.now();
+      const status = runtime.dispatcher.status();
+      if (status.throttledUntil) return { ok: false, reason: 'throttled', until: status.throttledUntil };
+      if (!runtime.dispatcher.limiter.tryTake(now)) {
+        return { ok: false, reason: 'rate_busy', until: runtime.dispatcher.limiter.nextFreeAt(now) };
+      }
+    }
+
+    const text =
+      typeof body.text === 'string' && body.text.trim() !== ''
+        ? body.text.trim().slice(0, MAX_TEXT)
+        : 'Test message from Node-RED: this robot works.';
+    const plain: DingTalkMessage = { msgtype: 'text', text: { content: text } };
+    const guarded = applyKeywordGuard(plain, parseKeywords(keywords), 'prefix');
+    const message = guarded.ok ? guarded.message : plain;
+    const transport = newTransport();
+    try {
+      const verdict = await sendOnce({
+        address,
+        ...(config.secret ? { secret: config.secret } : {}),
+        transport,
+        message,
+        timeoutMs: settings.timeoutMs,
+      });
+      const answer: TestAnswer = {
+        ok: verdict.outcome === 'ok',
+        reason: verdict.reason,
+        requestMs: Math.round(verdict.requestMs),
+        host: address.host,
+      };
+      if (verdict.errcode !== undefined) answer.errcode = verdict.errcode;
+      if (verdict.errmsg !== undefined) answer.errmsg = verdict.errmsg;
+      if (verdict.httpStatus !== undefined) answer.httpStatus = verdict.httpStatus;
+      return answer;
+    } finally {
+      await transport.close?.();
+    }
+  }
+
+  return (req: HttpRequest, res: HttpResponse) => {
+    const body = (req as HttpRequest & { body?: unknown }).body;
+    if (typeof body !== 'object' || body === null || Array.isArray(body)) {
+      json(res, 400, { error: 'invalid_request', detail: 'send a JSON object' });
+      return;
+    }
+    run(body as TestRequest).then(
+      (answer) => json(res, 200, answer),
+      (err: unknown) =>
+        json(res, 500, { error: 'internal', detail: err instanceof Error ? err.message : String(err) }),
+    );
+  };
+}
