@@ -8,12 +8,22 @@ export interface Collector {
   received: Record<string, unknown>[];
   /** Resolves when at least `count` bodies have arrived. */
   waitFor(count: number): Promise<Record<string, unknown>[]>;
+  /** Resolves when `done` holds, checked now and on every arrival. */
+  waitUntil(done: (received: Record<string, unknown>[]) => boolean): Promise<Record<string, unknown>[]>;
   close(): Promise<void>;
 }
 
 export async function startCollector(): Promise<Collector> {
   const received: Record<string, unknown>[] = [];
-  const waiters: { count: number; resolve: (bodies: Record<string, unknown>[]) => void }[] = [];
+  type Waiter = {
+    done: (received: Record<string, unknown>[]) => boolean;
+    resolve: (bodies: typeof received) => void;
+  };
+  const waiters: Waiter[] = [];
+  const waitUntil = (done: Waiter['done']) =>
+    done(received)
+      ? Promise.resolve(received)
+      : new Promise<typeof received>((resolve) => waiters.push({ done, resolve }));
   const server = createServer((req, res) => {
     const chunks: Buffer[] = [];
     req.on('data', (chunk: Buffer) => chunks.push(chunk));
@@ -21,7 +31,7 @@ export async function startCollector(): Promise<Collector> {
       received.push(JSON.parse(Buffer.concat(chunks).toString('utf8')) as Record<string, unknown>);
       res.end('ok');
       for (const waiter of [...waiters]) {
-        if (received.length >= waiter.count) {
+        if (waiter.done(received)) {
           waiters.splice(waiters.indexOf(waiter), 1);
           waiter.resolve(received);
         }
@@ -33,10 +43,8 @@ export async function startCollector(): Promise<Collector> {
   return {
     url: `http://127.0.0.1:${port}/`,
     received,
-    waitFor: (count) =>
-      received.length >= count
-        ? Promise.resolve(received)
-        : new Promise((resolve) => waiters.push({ count, resolve })),
+    waitFor: (count) => waitUntil((bodies) => bodies.length >= count),
+    waitUntil,
     close: () =>
       new Promise((resolve) => {
         server.closeAllConnections();
