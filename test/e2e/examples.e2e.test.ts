@@ -6,8 +6,11 @@ import assert from 'node:assert/strict';
 import { readFileSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { type StandIn, start as startStandIn } from '../../dev/dingtalk-standin';
+import { type ValidMessage, validateMessage } from '../../dev/dingtalk-standin/messages';
+import { renderMessage } from '../../dev/dingtalk-standin/render';
 import { type FlowNode, launchNodeRed, type NodeRed } from '../../dev/node-red-launcher';
 import { repoRoot } from '../../dev/repo-root';
+import { postSigned } from '../support/pos-events';
 
 const example = (name: string) =>
   JSON.parse(readFileSync(join(repoRoot, 'examples', `${name}.json`), 'utf8')) as FlowNode[];
@@ -88,3 +91,62 @@ describe('example flows, end to end against the DingTalk stand-in', function () 
     assert.match(texts[0] ?? '', /Thank you, 林小美!/);
   });
 });
+
+describe('template injection through an example flow (end to end)', function () {
+  this.timeout(60_000);
+  let standIn: StandIn;
+  let nodeRed: NodeRed;
+
+  before(async () => {
+    standIn = await startStandIn({ secret: `SEC${'i'.repeat(64)}` });
+    nodeRed = await launchNodeRed({
+      env: {
+        POS_WEBHOOK_SECRET: 'injection-pos-secret',
+        DINGTALK_WEBHOOK: standIn.webhookUrl(),
+        DINGTALK_SECRET: standIn.secret ?? '',
+      },
+      settings: { dingtalkAllowedHosts: [standIn.hostPort] },
+    });
+    await nodeRed.deploy(example('04-vip-thank-you-coupon'));
+  });
+  after(async () => {
+    await nodeRed?.stop();
+    await standIn?.close();
+    if (nodeRed) rmSync(nodeRed.userDir, { recursive: true, force: true });
+  });
+
+  it('cannot add mentions, links or formatting to an alert through event fields', async () => {
+    const hostile =
+      '**BOLD** [pay here](https://evil.example/pay) ![x](https://evil.example/x.png) @all @13800000000 <a href="https://evil.example">x</a>\n\n# heading';
+    const event = {
+      id: `evt_inject_${Date.now()}`,
+      event: 'transaction.completed',
+      timestamp: new Date().toISOString(),
+      storeId: 'HK-TST-002 @all',
+      data: {
+        orderId: '[1](https://evil.example)',
+        total: 99,
+        currency: 'HKD',
+        items: [],
+        customer: { id: 'C-1', name: hostile, tier: 'VIP' },
+      },
+    };
+    const answer = await postSigned(`${nodeRed.url}/pos/vip`, event, 'injection-pos-secret');
+    assert.equal(answer.status, 200);
+    const [message] = await standIn.waitForMessages(1);
+    assert.ok(message);
+    assert.deepEqual(message.mentions, { atMobiles: [], atUserIds: [], isAtAll: false });
+    const html = renderMessage(validated(message.body));
+    assert.ok(!/<a [^>]*evil\.example/.test(html), 'no link to the attacker');
+    assert.ok(!/<img [^>]*evil\.example/.test(html), 'no image from the attacker');
+    assert.ok(!/<strong>BOLD<\/strong>/.test(html), 'no bold from event data');
+    assert.ok(!/<h1>heading/.test(html), 'no heading from event data');
+    assert.match(html, /<strong>VIP-/, 'the template author’s own formatting stays');
+  });
+});
+
+function validated(body: Record<string, unknown>): ValidMessage {
+  const result = validateMessage(body);
+  if (!result.ok) throw new Error('the stand-in accepted a message it cannot validate');
+  return result.message;
+}
