@@ -1,11 +1,13 @@
 // One robot's delivery machinery while its dingtalk-robot node runs: the core Dispatcher (queue, limiter,
-// throttle pause, retries, digests, durable outbox) and its undici keep-alive transport. Every dingtalk-send
-// node using the robot submits here, so they share one rate limit; each attaches to receive the results of
-// the alerts it submitted, including alerts recovered from the outbox after a restart.
+// throttle pause, retries, digests, durable outbox, up to maxInFlight requests out at once) and its undici
+// keep-alive transport with one connection per request in flight. Every dingtalk-send node using the robot
+// submits here, so they share one rate limit; each attaches to receive the results of the alerts it
+// submitted, including alerts recovered from the outbox after a restart, and the robot's status.
 
 import type { KeywordMode } from '../core/dingtalk/index';
 import {
   createUndiciTransport,
+  DEFAULT_MAX_IN_FLIGHT,
   type DeliveryResult,
   Dispatcher,
   type DispatcherStatus,
@@ -13,7 +15,7 @@ import {
   type RobotAddress,
   type Transport,
 } from '../core/dingtalk/index';
-import { limiterWindowMs, type RuntimeSettings } from './robot-config';
+import type { RuntimeSettings } from './robot-config';
 
 export interface RobotRuntimeOptions {
   address: RobotAddress;
@@ -29,12 +31,22 @@ export interface RobotRuntimeOptions {
   digestHeading: (count: number) => string;
   /** Replaces the undici transport (tests). */
   transport?: Transport;
+  /** The shortest time between two status updates to the sender nodes (default STATUS_FORWARD_MS). */
+  statusIntervalMs?: number;
 }
 
 type ResultListener = (result: DeliveryResult) => void;
 
 /** Results for senders that have not attached (yet) are kept, up to this many, then the oldest dropped. */
 const MAX_UNCLAIMED = 10_000;
+
+/**
+ * The robot's status reaches its sender nodes at most this often (the latest always lands). The dispatcher
+ * reports a change on every accepted alert and every answer, and each sender node renders its status text
+ * for each: in the loopback benchmark that rendering took more CPU than the dispatcher's own work. The nodes
+ * show status at most every 500 ms anyway (StatusReporter), so nobody sees the difference.
+ */
+export const STATUS_FORWARD_MS = 200;
 
 export class RobotRuntime {
   readonly dispatcher: Dispatcher;
@@ -45,20 +57,28 @@ export class RobotRuntime {
   private readonly senders = new Map<string, ResultListener>();
   private readonly unclaimed: DeliveryResult[] = [];
   private readonly statusListeners = new Set<(status: DispatcherStatus) => void>();
+  private readonly statusIntervalMs: number;
+  private statusTimer: NodeJS.Timeout | undefined;
+  private lastStatusAt = Number.NEGATIVE_INFINITY;
   private closed = false;
 
   constructor(options: RobotRuntimeOptions) {
     this.address = options.address;
     this.keywords = options.keywords;
     this.keywordMode = options.keywordMode;
-    this.transport = options.transport ?? createUndiciTransport();
+    this.statusIntervalMs = options.statusIntervalMs ?? STATUS_FORWARD_MS;
+    const maxInFlight = options.settings.maxInFlight ?? DEFAULT_MAX_IN_FLIGHT;
+    // One keep-alive connection per request in flight, so that no request waits for a socket.
+    this.transport = options.transport ?? createUndiciTransport({ connections: maxInFlight });
     this.dispatcher = new Dispatcher({
       address: options.address,
       ...(options.secret ? { secret: options.secret } : {}),
       transport: this.transport,
       store: new LocalOutbox(options.outboxFile ? { file: options.outboxFile } : {}),
       ratePerWindow: options.ratePerWindow,
-      windowMs: limiterWindowMs(options.settings.windowMs),
+      // DingTalk's window as it is: the core limiter adds the margin for DingTalk counting on arrival.
+      windowMs: options.settings.windowMs,
+      maxInFlight,
       throttlePauseMs: options.settings.throttlePauseMs,
       timeoutMs: options.settings.timeoutMs,
       retries: options.settings.retries,
@@ -69,9 +89,7 @@ export class RobotRuntime {
       digestHeading: options.digestHeading,
     });
     this.dispatcher.onResult((result) => this.route(result));
-    this.dispatcher.onStatus((status) => {
-      for (const listener of this.statusListeners) listener(status);
-    });
+    this.dispatcher.onStatus(() => this.statusChanged());
   }
 
   /** Opens the outbox and resumes what it owes. Rejects when the outbox file cannot be read. */
@@ -105,10 +123,39 @@ export class RobotRuntime {
   async close(): Promise<void> {
     if (this.closed) return;
     this.closed = true;
+    clearTimeout(this.statusTimer);
+    this.statusTimer = undefined;
     try {
       await this.dispatcher.close();
     } finally {
       await this.transport.close?.();
+    }
+  }
+
+  /** Forwards a status change now, or once the interval since the last one is over (with the state then). */
+  private statusChanged(): void {
+    if (this.statusTimer || this.statusListeners.size === 0) return;
+    const wait = this.lastStatusAt + this.statusIntervalMs - Date.now();
+    if (wait <= 0) {
+      this.forwardStatus();
+      return;
+    }
+    this.statusTimer = setTimeout(() => {
+      this.statusTimer = undefined;
+      if (!this.closed) this.forwardStatus();
+    }, wait);
+    this.statusTimer.unref?.();
+  }
+
+  private forwardStatus(): void {
+    this.lastStatusAt = Date.now();
+    const status = this.dispatcher.status();
+    for (const listener of this.statusListeners) {
+      try {
+        listener(status);
+      } catch {
+        // a node's status display must not stop the others (this may run from a timer)
+      }
     }
   }
 

@@ -79,8 +79,9 @@ export = function register(RED: NodeAPI) {
     let refused = 0;
     let lastFailed: string | undefined;
 
-    const showStatus = (robotStatus?: DispatcherStatus) => {
-      if (!runtime) return;
+    /** The status, rendered (locale lookups) only when the throttled reporter actually shows it. */
+    const renderStatus = (robotStatus?: DispatcherStatus): NodeStatus | undefined => {
+      if (!runtime) return undefined;
       const counts = runtime.dispatcher.senderCounts(this.id);
       const state = robotStatus ?? runtime.dispatcher.status();
       const failed = counts.failed + refused;
@@ -101,7 +102,17 @@ export = function register(RED: NodeAPI) {
       } else {
         shown = { fill: 'green', shape: 'dot', text };
       }
-      status.show(shown);
+      return shown;
+    };
+    /** A failure shows at once (red); counts and waiting states are shown at most twice a second. */
+    const showStatus = (robotStatus?: DispatcherStatus, failure = false) => {
+      if (!runtime) return;
+      if (failure) {
+        const shown = renderStatus(robotStatus);
+        if (shown) status.show(shown);
+      } else {
+        status.show(() => renderStatus(robotStatus) ?? {});
+      }
     };
 
     /** msg.dingtalk for a final result. */
@@ -188,7 +199,7 @@ export = function register(RED: NodeAPI) {
       lastFailed = text;
       msg.dingtalk = { status: 'failed', reason: code, error: text, attempts: 0, ...(path ? { path } : {}) };
       send([null, msg]);
-      if (runtime) showStatus();
+      if (runtime) showStatus(undefined, true);
       else status.show({ fill: 'red', shape: 'ring', text });
       throw new Error(text);
     };
@@ -238,7 +249,7 @@ export = function register(RED: NodeAPI) {
         return;
       }
       send([null, msg]);
-      showStatus();
+      showStatus(undefined, true);
       throw new Error(say(result.reason));
     });
 

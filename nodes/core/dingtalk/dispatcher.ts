@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import type { RobotAddress } from './address';
-import { type Classification, classifyAnswer } from './classify';
+import { type Classification, classifyAnswer, type TransportAnswer } from './classify';
 import { type Clock, systemClock, type TimerHandle } from './clock';
 import { type DigestEntry, digestEntryFor, packDigest } from './digest';
 import { SlidingWindowLimiter } from './limiter';
@@ -45,7 +45,12 @@ export interface DispatcherOptions {
   /** Merge a backlog into digests (default true); false sends every alert alone at the rate. */
   digest?: boolean;
   maxBodyBytes?: number;
-  /** How long close() waits for a request in flight (default 2,000 ms). */
+  /**
+   * Requests one robot may have out at once, waiting for DingTalk's answer or for their retry (default 4).
+   * See DEFAULT_MAX_IN_FLIGHT; 1 sends strictly one after another.
+   */
+  maxInFlight?: number;
+  /** How long close() waits for the requests in flight (default 2,000 ms). */
   closeGraceMs?: number;
   /** Id factory for alerts, batches and msgUuid (default crypto.randomUUID). */
   newId?: () => string;
@@ -114,11 +119,13 @@ export interface SenderCounts {
 
 /** A robot's state for status displays. */
 export interface DispatcherStatus extends SenderCounts {
-  /** Alerts in the request now in flight or awaiting retry. */
+  /** Alerts in requests now in flight or awaiting retry. */
   inFlight: number;
+  /** Requests now out, waiting for DingTalk's answer (at most maxInFlight). */
+  requestsInFlight: number;
   /** Set while the robot is paused after DingTalk throttled it (ms since epoch). */
   throttledUntil?: number;
-  /** Set while the message at the head waits to be retried. */
+  /** Set while a message waits to be retried: the earliest retry. */
   retryAt?: number;
   /** The last failure (refusal or retryable error), for status text. */
   lastProblem?: { reason: ReasonCode; text: string; at: number };
@@ -127,14 +134,34 @@ export interface DispatcherStatus extends SenderCounts {
   limit: number;
 }
 
+/**
+ * Requests one robot may have out at once (the dispatcher's `maxInFlight` default).
+ *
+ * Why 4: with one request out, a robot sends at most one message per round trip (tens of milliseconds to
+ * oapi.dingtalk.com over the internet, against well under one on loopback), and a burst of up to `burst`
+ * alerts (sent one by one before digests start) trickles out each behind the other's answer. Four requests out cover that round trip for any raised
+ * limit a deployment is likely to use, and let Node-RED's own message handling, not the wait for answers,
+ * set the pace on loopback. It is kept small on purpose: it is how many requests a throttling DingTalk can
+ * refuse at once (each is put back, none is lost), how far apart messages can arrive from the order they
+ * left, and it matches the transport's keep-alive connections (the robot adapter opens one per request in
+ * flight), so no request waits for a socket behind another. At DingTalk's real 20 a minute the limiter sets
+ * the pace and the value makes no difference.
+ */
+export const DEFAULT_MAX_IN_FLIGHT = 4;
+
 interface Job {
   batch: OutboxBatch;
   alerts: OutboxAlert[];
+  /** Acceptance order of its first alert: jobs leave and are resent in this order. */
+  seq: number;
   persisted: boolean;
   attempts: number;
   retries: number;
+  /** When it may leave again (a retry's backoff). */
   nextAt: number;
   requestMs: number;
+  /** A request for it is out now. */
+  sending: boolean;
 }
 
 type Plan = { wait: number } | { alerts: OutboxAlert[]; message: DingTalkMessage };
@@ -143,6 +170,19 @@ type Plan = { wait: number } | { alerts: OutboxAlert[]; message: DingTalkMessage
  * One robot's delivery engine, shared by every dingtalk-send node that uses the robot. It owns the queue,
  * the sliding-window limiter, the throttle pause, retries with backoff, digest merging and the outbox, and
  * reports each accepted alert's final result exactly once through `onResult`.
+ *
+ * Pipelining: up to `maxInFlight` requests ("jobs": one alert, or a digest of several) hold a slot at once,
+ * each either out waiting for DingTalk's answer or waiting for its own retry; each takes a slot of the
+ * limiter at the moment it leaves (retries and resends too), so the rate holds however many are out.
+ *
+ * Order: every message leaves for the first time in acceptance order (a digest carries consecutive alerts),
+ * and a request put back (recovered from the outbox after a restart, refused by a throttled DingTalk) leaves
+ * again before anything still queued, oldest first. With several in flight that is all that is guaranteed
+ * about arrival: requests race on the wire, so DingTalk may receive (and the group show) a message after up
+ * to maxInFlight − 1 later ones that left beside it; a message waiting for its retry keeps its slot but not
+ * its place (the other slots go on, so later messages overtake it); and answers, with the results on the
+ * nodes' outputs, come in the order DingTalk gives them. `maxInFlight: 1` keeps strict order end to end (a
+ * retry then holds back everything behind it).
  */
 export class Dispatcher {
   private readonly o: Required<
@@ -154,13 +194,20 @@ export class Dispatcher {
   private readonly clock: Clock;
   private readonly store: OutboxStore;
   readonly limiter: SlidingWindowLimiter;
+  /** Accepted alerts not yet in a request, in acceptance order (from qHead on). */
   private readonly queue: OutboxAlert[] = [];
   private qHead = 0;
-  private readonly owed: Job[] = [];
-  private current: Job | undefined;
-  private running: Promise<void> | undefined;
-  /** A job whose alerts were reported `closed` while its request was still out: its answer is ignored. */
-  private abandoned: Job | undefined;
+  /**
+   * Requests to send again before the queue, oldest first: recovered from the outbox (in flight when the last
+   * run stopped) or refused by a throttled DingTalk. Each keeps its body and msgUuid.
+   */
+  private readonly resend: Job[] = [];
+  /** Jobs holding a slot: out now, or waiting for their retry. At most maxInFlight. */
+  private readonly active: Job[] = [];
+  /** One promise per request out (settles when its answer has been handled). */
+  private readonly running = new Set<Promise<void>>();
+  /** Jobs whose request was still out at close: their answers are ignored (reported or owed already). */
+  private readonly abandoned = new Set<Job>();
   private timer: TimerHandle | undefined;
   private pausedUntil = 0;
   private lastSendAt = Number.NEGATIVE_INFINITY;
@@ -187,6 +234,7 @@ export class Dispatcher {
       timeoutMs: options.timeoutMs ?? 10_000,
       digest: options.digest ?? true,
       maxBodyBytes: options.maxBodyBytes ?? MAX_BODY_BYTES,
+      maxInFlight: Math.max(1, Math.floor(options.maxInFlight ?? DEFAULT_MAX_IN_FLIGHT) || 1),
       closeGraceMs: options.closeGraceMs ?? 2_000,
       newId: options.newId ?? randomUUID,
     };
@@ -195,24 +243,33 @@ export class Dispatcher {
     this.limiter = new SlidingWindowLimiter({ limit: rate, windowMs: this.o.windowMs });
   }
 
+  /** Requests this dispatcher may have out at once. */
+  get maxInFlight(): number {
+    return this.o.maxInFlight;
+  }
+
   /** Opens the outbox and resumes what it still owes: in-flight requests first (same msgUuid), then the queue. */
   start(): Promise<void> {
     if (!this.ready) {
       this.state = 'starting';
       this.ready = this.store.open().then((owed) => {
         for (const { batch, alerts } of owed.batches) {
-          this.owed.push({
+          const seq = alerts.reduce((min, a) => Math.min(min, a.seq), Number.POSITIVE_INFINITY);
+          this.resend.push({
             batch,
             alerts,
+            seq: Number.isFinite(seq) ? seq : 0,
             persisted: true,
             attempts: 0,
             retries: 0,
             nextAt: 0,
             requestMs: 0,
+            sending: false,
           });
           for (const a of alerts) this.count(a.senderId, 'waiting', 1);
           for (const a of alerts) this.seq = Math.max(this.seq, a.seq);
         }
+        this.resend.sort((a, b) => a.seq - b.seq);
         for (const a of owed.alerts) {
           this.queue.push(a);
           this.seq = Math.max(this.seq, a.seq);
@@ -274,15 +331,23 @@ export class Dispatcher {
   /** The robot's counts and state now. */
   status(): DispatcherStatus {
     const now = this.clock.now();
+    let inFlight = 0;
+    let requestsInFlight = 0;
+    let retryAt = Number.POSITIVE_INFINITY;
+    for (const job of this.active) {
+      inFlight += job.alerts.length;
+      if (job.sending) requestsInFlight++;
+      else if (job.retries > 0 && job.nextAt > now) retryAt = Math.min(retryAt, job.nextAt);
+    }
     const s: DispatcherStatus = {
       ...this.totals,
-      inFlight: this.current?.alerts.length ?? 0,
+      inFlight,
+      requestsInFlight,
       windowUsed: this.limiter.used(now),
       limit: this.limiter.limit,
     };
     if (this.pausedUntil > now) s.throttledUntil = this.pausedUntil;
-    if (this.current && this.current.nextAt > now && this.current.retries > 0)
-      s.retryAt = this.current.nextAt;
+    if (Number.isFinite(retryAt)) s.retryAt = retryAt;
     if (this.lastProblem) s.lastProblem = this.lastProblem;
     return s;
   }
@@ -292,14 +357,15 @@ export class Dispatcher {
     return { ...(this.bySender.get(senderId) ?? { sent: 0, failed: 0, waiting: 0 }) };
   }
 
-  /** Alerts waiting in the queue (not counting the one in flight). */
+  /** Alerts waiting to leave: the queue and what waits to be sent again (not those in flight or awaiting retry). */
   get queued(): number {
-    return this.queue.length - this.qHead + this.owed.reduce((n, j) => n + j.alerts.length, 0);
+    return this.queue.length - this.qHead + this.resend.reduce((n, j) => n + j.alerts.length, 0);
   }
 
   /**
-   * Stops: no new requests; waits up to closeGraceMs for the one in flight. With a durable outbox everything
-   * unsettled stays owed for the next start; with a memory outbox it is reported failed (`closed`).
+   * Stops: no new requests; waits up to closeGraceMs for the requests in flight, and ignores answers that come
+   * later. With a durable outbox everything unsettled stays owed for the next start (a request still out is
+   * resent there with its msgUuid); with a memory outbox it is reported failed (`closed`).
    */
   async close(): Promise<void> {
     if (this.state === 'closed') return;
@@ -307,25 +373,25 @@ export class Dispatcher {
     this.state = 'closed';
     this.clearTimer();
     if (wasStarting) await wasStarting.catch(() => undefined);
-    if (this.running) {
+    if (this.running.size > 0) {
       let handle: TimerHandle | undefined;
       await Promise.race([
-        this.running,
+        Promise.all(this.running),
         new Promise<void>((resolve) => {
           handle = this.clock.setTimer(resolve, this.o.closeGraceMs);
         }),
       ]);
       if (handle) this.clock.clearTimer(handle);
     }
+    for (const job of this.active) if (job.sending) this.abandoned.add(job);
     if (!this.store.durable) {
-      if (this.running && this.current) this.abandoned = this.current;
       const left = [
-        ...(this.current ? this.current.alerts : []),
-        ...this.owed.flatMap((j) => j.alerts),
+        ...this.active.flatMap((j) => j.alerts),
+        ...this.resend.flatMap((j) => j.alerts),
         ...this.queue.slice(this.qHead),
-      ];
-      this.current = undefined;
-      this.owed.length = 0;
+      ].sort((a, b) => a.seq - b.seq);
+      this.active.length = 0;
+      this.resend.length = 0;
       this.queue.length = 0;
       this.qHead = 0;
       if (left.length > 0) this.settle(left, { reason: 'closed', text: REASONS.closed }, 0, undefined);
@@ -335,67 +401,82 @@ export class Dispatcher {
 
   // --- scheduling ---------------------------------------------------------------------------------------
 
+  /** Sends whatever may leave now (up to maxInFlight, within the limiter), then sets the timer for the rest. */
   private pump(): void {
-    if (this.state !== 'started' || this.running) return;
+    if (this.state !== 'started') return;
     this.clearTimer();
-    const now = this.clock.now();
-    if (now < this.pausedUntil) {
-      this.wakeAt(this.pausedUntil);
-      return;
-    }
-    let job = this.current;
-    if (job && job.nextAt > now) {
-      this.wakeAt(job.nextAt);
-      return;
-    }
-    const available = this.limiter.available(now);
-    if (!job && this.owed.length === 0 && this.qHead >= this.queue.length) return;
-    if (available === 0) {
-      this.wakeAt(this.limiter.nextFreeAt(now));
-      return;
-    }
-    if (!job) {
-      job = this.owed.shift();
-      if (!job) {
-        const plan = this.plan(now, available);
-        if ('wait' in plan) {
-          this.wakeAt(plan.wait);
-          return;
-        }
-        const msgUuid = this.o.newId();
-        const batch: OutboxBatch = {
-          id: this.o.newId(),
-          msgUuid,
-          alertIds: plan.alerts.map((a) => a.id),
-          message: { ...plan.message, msgUuid },
-          createdAt: now,
-        };
-        job = {
-          batch,
-          alerts: plan.alerts,
-          persisted: false,
-          attempts: 0,
-          retries: 0,
-          nextAt: 0,
-          requestMs: 0,
-        };
+    for (;;) {
+      const now = this.clock.now();
+      const next = this.next(now);
+      if (next === undefined) return;
+      if (typeof next === 'number') {
+        this.wakeAt(next);
+        return;
       }
-      this.current = job;
+      this.launch(next, now);
     }
+  }
+
+  /**
+   * What leaves now, in order: a retry that is due or a request to resend (the older first), then a new
+   * request from the queue; or when to look again; or undefined when nothing is owed but answers.
+   */
+  private next(now: number): Job | number | undefined {
+    if (now < this.pausedUntil) return this.pausedUntil;
+    let job: Job | undefined;
+    let retryAt = Number.POSITIVE_INFINITY;
+    for (const j of this.active) {
+      if (j.sending) continue;
+      if (j.nextAt > now) retryAt = Math.min(retryAt, j.nextAt);
+      else if (!job || j.seq < job.seq) job = j;
+    }
+    const slotFree = this.active.length < this.o.maxInFlight;
+    const again = slotFree ? this.resend[0] : undefined;
+    if (again && (!job || again.seq < job.seq)) job = again;
+    if (!job && !(slotFree && this.qHead < this.queue.length))
+      return Number.isFinite(retryAt) ? retryAt : undefined;
+    const available = this.limiter.available(now);
+    if (available === 0) return this.limiter.nextFreeAt(now);
+    if (job) {
+      if (job === again) this.resend.shift();
+      return job;
+    }
+    const plan = this.plan(now, available);
+    if ('wait' in plan) return Math.min(plan.wait, retryAt);
+    const msgUuid = this.o.newId();
+    const batch: OutboxBatch = {
+      id: this.o.newId(),
+      msgUuid,
+      alertIds: plan.alerts.map((a) => a.id),
+      message: { ...plan.message, msgUuid },
+      createdAt: now,
+    };
+    return {
+      batch,
+      alerts: plan.alerts,
+      seq: (plan.alerts[0] as OutboxAlert).seq,
+      persisted: false,
+      attempts: 0,
+      retries: 0,
+      nextAt: 0,
+      requestMs: 0,
+      sending: false,
+    };
+  }
+
+  /** Sends a job's request now: it holds a slot until it is settled or put back, and takes a limiter slot. */
+  private launch(job: Job, now: number): void {
+    if (!this.active.includes(job)) this.active.push(job);
+    job.sending = true;
     this.limiter.tryTake(now);
     this.lastSendAt = now;
-    const running = this.run(job);
-    this.running = running;
-    running.then(
-      () => {
-        this.running = undefined;
+    const running: Promise<void> = this.run(job)
+      .catch(() => undefined)
+      .then(() => {
+        this.running.delete(running);
         this.pump();
-      },
-      () => {
-        this.running = undefined;
-        this.pump();
-      },
-    );
+      });
+    this.running.add(running);
   }
 
   /** Chooses what to send next: the head alone, or (when the queue backs up) a digest, possibly later. */
@@ -451,28 +532,11 @@ export class Dispatcher {
 
   // --- one request ----------------------------------------------------------------------------------------
 
+  /** Sends one request for `job` (recording it in the outbox first) and acts on the answer. */
   private async run(job: Job): Promise<void> {
-    try {
-      if (!job.persisted) {
-        await this.store.startBatch(job.batch);
-        job.persisted = true;
-      }
-    } catch {
-      this.noteProblem('store_error');
-      job.nextAt = this.clock.now() + this.o.retryBaseMs;
-      return;
-    }
-    if (this.state === 'closed') return;
-    const url = buildRequestUrl(this.options.address, this.options.secret, this.clock.now());
-    const started = this.clock.now();
-    const t0 = performance.now();
-    job.attempts++;
-    const answer = await this.options.transport({
-      url,
-      body: JSON.stringify(job.batch.message),
-      timeoutMs: this.o.timeoutMs,
-    });
-    if (this.abandoned === job) return;
+    const sent = await this.request(job);
+    if (!sent || this.abandoned.has(job)) return;
+    const { answer, started, t0 } = sent;
     job.requestMs = Math.max(this.clock.now() - started, performance.now() - t0);
     const verdict = classifyAnswer(answer);
     const now = this.clock.now();
@@ -482,8 +546,11 @@ export class Dispatcher {
         this.settle(job.alerts, verdict, job.attempts, job);
         return;
       case 'throttled':
-        this.pausedUntil = now + this.o.throttlePauseMs;
-        job.nextAt = this.pausedUntil;
+        // DingTalk refused it (not queued): pause the robot and put the request back, to be resent as it is
+        // (same msgUuid) before anything newer once the pause is over. Every other request still out meets
+        // the same fate if DingTalk refuses it too; one it accepted is settled as usual.
+        this.pausedUntil = Math.max(this.pausedUntil, now + this.o.throttlePauseMs);
+        this.putBack(job);
         this.noteProblem('throttled');
         this.emitStatus();
         return;
@@ -506,11 +573,56 @@ export class Dispatcher {
     }
   }
 
+  /** The request itself; the job counts as sending until it returns. Undefined when none could be sent. */
+  private async request(
+    job: Job,
+  ): Promise<{ answer: TransportAnswer; started: number; t0: number } | undefined> {
+    try {
+      if (!job.persisted) {
+        try {
+          await this.store.startBatch(job.batch);
+          job.persisted = true;
+        } catch {
+          this.noteProblem('store_error');
+          job.nextAt = this.clock.now() + this.o.retryBaseMs;
+          return undefined;
+        }
+      }
+      if (this.state === 'closed') return undefined;
+      const url = buildRequestUrl(this.options.address, this.options.secret, this.clock.now());
+      const started = this.clock.now();
+      const t0 = performance.now();
+      job.attempts++;
+      const answer = await this.options.transport({
+        url,
+        body: JSON.stringify(job.batch.message),
+        timeoutMs: this.o.timeoutMs,
+      });
+      return { answer, started, t0 };
+    } finally {
+      job.sending = false;
+    }
+  }
+
+  /** Frees a throttled job's slot and queues it for resending, in acceptance order among the others. */
+  private putBack(job: Job): void {
+    this.release(job);
+    job.nextAt = 0;
+    let i = this.resend.length;
+    while (i > 0 && (this.resend[i - 1] as Job).seq > job.seq) i--;
+    this.resend.splice(i, 0, job);
+  }
+
+  private release(job: Job): void {
+    const i = this.active.indexOf(job);
+    if (i >= 0) this.active.splice(i, 1);
+  }
+
   private async finish(
     job: Job,
     result: { delivered: true } | { delivered: false; reason: string },
   ): Promise<void> {
-    if (this.current === job) this.current = undefined;
+    this.release(job);
     await this.store.finishBatch(job.batch.id, result);
   }
 

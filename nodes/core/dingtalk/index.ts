@@ -40,8 +40,9 @@ export {
   packDigest,
   packDigests,
 } from './digest';
-/** The per-robot delivery engine (queue, limiter, throttle pause, retries, digests, outbox) and a registry. */
+/** The per-robot delivery engine (queue, limiter, throttle pause, retries, digests, outbox, pipelining) and a registry. */
 export {
+  DEFAULT_MAX_IN_FLIGHT,
   type DeliveryResult,
   Dispatcher,
   type DispatcherOptions,
@@ -56,8 +57,8 @@ export {
 export { type EscapeMode, escapeMarkdownValue, escapeTextValue, escapeUrlValue } from './escape';
 /** Keyword guard: prefix the first keyword or refuse a message that holds none. */
 export { applyKeywordGuard, type KeywordMode, messageText, parseKeywords } from './keywords';
-/** Sliding-window rate limiter (one per robot). */
-export { SlidingWindowLimiter, type SlidingWindowOptions } from './limiter';
+/** Sliding-window rate limiter (one per robot), with the margin for DingTalk counting on arrival. */
+export { arrivalMarginMs, SlidingWindowLimiter, type SlidingWindowOptions } from './limiter';
 /** Mentions: merge from form and msg, add the `@…` text DingTalk requires, cap at 50. */
 export { applyMentions, type Mentions, mentionsFromMsg, mergeMentions, parseMentionList } from './mentions';
 /** Durable outbox: the store interface and its local journal-backed implementation. */

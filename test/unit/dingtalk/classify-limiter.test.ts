@@ -1,5 +1,7 @@
 import assert from 'node:assert/strict';
+import fc from 'fast-check';
 import {
+  arrivalMarginMs,
   classifyAnswer,
   type Outcome,
   type ReasonCode,
@@ -89,7 +91,7 @@ describe('dingtalk answer classification', () => {
 
 describe('sliding-window limiter', () => {
   it('allows N within any window and frees each slot one window after it was used', () => {
-    const l = new SlidingWindowLimiter({ limit: 3, windowMs: 1000 });
+    const l = new SlidingWindowLimiter({ limit: 3, windowMs: 1000, arrivalMarginMs: 0 });
     assert.ok(l.tryTake(0));
     assert.ok(l.tryTake(100));
     assert.ok(l.tryTake(200));
@@ -103,13 +105,13 @@ describe('sliding-window limiter', () => {
     assert.equal(l.available(1200), 2);
   });
   it('does not let a burst straddle two fixed minutes', () => {
-    const l = new SlidingWindowLimiter({ limit: 20, windowMs: 60_000 });
+    const l = new SlidingWindowLimiter({ limit: 20, windowMs: 60_000, arrivalMarginMs: 0 });
     let sent = 0;
     for (let t = 50_000; t < 70_000; t += 100) if (l.tryTake(t)) sent++;
     assert.equal(sent, 20);
   });
   it('property-like sweep: never more than N in any window', () => {
-    const l = new SlidingWindowLimiter({ limit: 5, windowMs: 1000 });
+    const l = new SlidingWindowLimiter({ limit: 5, windowMs: 1000, arrivalMarginMs: 0 });
     const times: number[] = [];
     let t = 0;
     for (let i = 0; i < 5000; i++) {
@@ -119,11 +121,105 @@ describe('sliding-window limiter', () => {
     for (let i = 5; i < times.length; i++) assert.ok((times[i] as number) - (times[i - 5] as number) >= 1000);
   });
   it('reports when its window ends and resets', () => {
-    const l = new SlidingWindowLimiter({ limit: 2, windowMs: 1000 });
+    const l = new SlidingWindowLimiter({ limit: 2, windowMs: 1000, arrivalMarginMs: 0 });
     assert.equal(l.windowEndsAt(5), 5);
     l.tryTake(10);
     assert.equal(l.windowEndsAt(20), 1010);
     l.reset();
     assert.equal(l.used(20), 0);
+  });
+
+  describe('arrival margin (DingTalk counts a message when it arrives, the limiter when it leaves)', () => {
+    for (const [windowMs, margin] of [
+      [60_000, 1_800],
+      [600_000, 2_000],
+      [3_000, 100],
+      [1_000, 100],
+      [10_000, 300],
+    ] as const) {
+      it(`a ${windowMs} ms window keeps each send ${margin} ms longer`, () => {
+        assert.equal(arrivalMarginMs(windowMs), margin);
+        const l = new SlidingWindowLimiter({ limit: 1, windowMs });
+        assert.deepEqual([l.windowMs, l.marginMs, l.spanMs], [windowMs, margin, windowMs + margin]);
+        assert.ok(l.tryTake(0));
+        assert.equal(l.nextFreeAt(0), windowMs + margin);
+        assert.equal(l.tryTake(windowMs), false, 'DingTalk may still count the first one');
+        assert.equal(l.windowEndsAt(windowMs), windowMs + margin);
+        assert.ok(l.tryTake(windowMs + margin));
+      });
+    }
+
+    it('by default, 20 a minute means the 21st leaves 61.8 s after the 1st', () => {
+      const l = new SlidingWindowLimiter({ limit: 20, windowMs: 60_000 });
+      for (let i = 0; i < 20; i++) assert.ok(l.tryTake(i * 10));
+      assert.equal(l.nextFreeAt(1_000), 61_800);
+    });
+
+    it('an explicit margin wins over the default, and nonsense means none', () => {
+      assert.equal(
+        new SlidingWindowLimiter({ limit: 1, windowMs: 60_000, arrivalMarginMs: 5 }).spanMs,
+        60_005,
+      );
+      assert.equal(
+        new SlidingWindowLimiter({ limit: 1, windowMs: 60_000, arrivalMarginMs: -5 }).spanMs,
+        60_000,
+      );
+      assert.equal(
+        new SlidingWindowLimiter({ limit: 1, windowMs: 60_000, arrivalMarginMs: Number.NaN }).spanMs,
+        60_000,
+      );
+    });
+
+    it('without the margin a slow first request lets DingTalk count 21 within its minute; with it, not', () => {
+      const exact = new SlidingWindowLimiter({ limit: 20, windowMs: 60_000, arrivalMarginMs: 0 });
+      const margined = new SlidingWindowLimiter({ limit: 20, windowMs: 60_000 });
+      const arrivals: number[] = [];
+      for (const l of [exact, margined]) assert.ok(l.tryTake(0));
+      arrivals.push(500); // the 1st takes 500 ms to get there
+      for (let i = 1; i < 20; i++) {
+        for (const l of [exact, margined]) assert.ok(l.tryTake(1_000 + i));
+        arrivals.push(1_000 + i);
+      }
+      assert.ok(exact.tryTake(60_000));
+      arrivals.push(60_000); // the 21st gets there at once, while DingTalk still counts the 1st
+      assert.equal(busiest(arrivals, 60_000), 21);
+      assert.equal(margined.tryTake(60_000), false);
+      assert.equal(margined.nextFreeAt(60_000), 61_800);
+    });
+
+    /** The most arrivals within any half-open window [t, t + windowMs). */
+    function busiest(arrivals: number[], windowMs: number): number {
+      const t = [...arrivals].sort((a, b) => a - b);
+      let most = 0;
+      for (let i = 0, j = 0; i < t.length; i++) {
+        while ((t[i] as number) - (t[j] as number) >= windowMs) j++;
+        most = Math.max(most, i - j + 1);
+      }
+      return most;
+    }
+
+    it('property: whatever the attempts and travel times up to the margin, DingTalk never counts more than the limit', () => {
+      fc.assert(
+        fc.property(
+          fc.integer({ min: 1, max: 8 }),
+          fc.constantFrom(1_000, 3_000, 60_000),
+          fc.array(fc.tuple(fc.integer({ min: 0, max: 4_000 }), fc.double({ min: 0, max: 1, noNaN: true })), {
+            minLength: 1,
+            maxLength: 200,
+          }),
+          (limit, windowMs, attempts) => {
+            const l = new SlidingWindowLimiter({ limit, windowMs });
+            const arrivals: number[] = [];
+            let t = 0;
+            for (const [gap, travel] of attempts) {
+              t += Math.floor((gap * windowMs) / 10_000);
+              if (l.tryTake(t)) arrivals.push(t + travel * l.marginMs);
+            }
+            assert.ok(busiest(arrivals, windowMs) <= limit);
+          },
+        ),
+        { numRuns: 300 },
+      );
+    });
   });
 });

@@ -318,7 +318,7 @@ describe('dingtalk dispatcher', () => {
     });
     afterEach(() => rmSync(dir, { recursive: true, force: true }));
 
-    it('after a crash, resends the in-flight message with the same msgUuid, then the rest; never resends what was accepted', async () => {
+    it('after a crash, resends the in-flight message with the same msgUuid, then the rest; never resends what was accepted (one in flight)', async () => {
       const file = join(dir, 'outbox.jsonl');
       const clock = new ManualClock();
       // first life: 2 accepted, the 3rd request hangs (DingTalk may or may not have it), 4 more wait
@@ -327,6 +327,7 @@ describe('dingtalk dispatcher', () => {
         store: new LocalOutbox({ file }),
         ratePerWindow: 100,
         digest: false,
+        maxInFlight: 1,
       });
       await first.d.start();
       for (let i = 0; i < 7; i++)
