@@ -78,6 +78,22 @@ describe('example flows, end to end against the DingTalk stand-in', function () 
     assert.match(texts[1] ?? '', /restocked: 6\.5 kg/);
   });
 
+  it('3. van off its route → one deviation alert, then one back-on-route', async () => {
+    const texts = await run('03-van-route-deviation', [
+      ['ex3-i1', 0],
+      ['ex3-i2', 0],
+      ['ex3-i3', 0],
+      ['ex3-i4', 1],
+      ['ex3-i5', 1],
+      ['ex3-i6', 1],
+      ['ex3-i7', 2],
+    ]);
+    assert.equal(texts.length, 2, texts.join('\n---\n'));
+    assert.match(texts[0] ?? '', /Van VAN-7 left its route/);
+    assert.match(texts[0] ?? '', /\*\*3\d\d m\*\* off \*Mong Kok → Tsim Sha Tsui\*/);
+    assert.match(texts[1] ?? '', /Van VAN-7 is back on Mong Kok → Tsim Sha Tsui after \d+ s off route/);
+  });
+
   it('4. VIP order → thank-you with a coupon code that is the same on every retry', async () => {
     const texts = await run('04-vip-thank-you-coupon', [
       ['ex4-i1', 1],
@@ -89,6 +105,29 @@ describe('example flows, end to end against the DingTalk stand-in', function () 
     assert.ok(codes[0], texts[0]);
     assert.equal(codes[1], codes[0], 'the same order gets the same code');
     assert.match(texts[0] ?? '', /Thank you, 林小美!/);
+  });
+
+  it('5. store operations: one webhook, every alert where it belongs', async () => {
+    const texts = await run('05-store-operations', [
+      ['ex5-i1', 1],
+      ['ex5-i2', 3],
+      ['ex5-i3', 4],
+      ['ex5-i4', 5],
+      ['ex5-i5', 5],
+      ['ex5-i6', 5],
+      ['ex5-i6b', 6],
+      ['ex5-i7', 6],
+      ['ex5-i8', 7],
+    ]);
+    assert.equal(texts.length, 7, texts.join('\n---\n'));
+    const all = texts.join('\n---\n');
+    assert.match(all, /New order #1001/);
+    assert.match(all, /New order #2002/);
+    assert.match(all, /coupon \*\*VIP-2002-\w{5}\*\*/);
+    assert.match(all, /Replenish Milk tea base/);
+    assert.match(all, /restocked: 6\.5 kg/);
+    assert.match(all, /Van VAN-7 left its route/);
+    assert.match(all, /Van VAN-7 is back on/);
   });
 });
 
