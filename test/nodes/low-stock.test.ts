@@ -12,6 +12,7 @@ import {
   helper as baseHelper,
   type FlowNode,
   nodeRedPackage,
+  PortRecorder,
   statusMatching,
 } from '../support/node-red-helper';
 
@@ -73,55 +74,16 @@ function flow(props: Record<string, unknown> = {}): FlowNode[] {
   ];
 }
 
-/** What came out of each port and the Catch and Complete nodes, with a way to wait for the next one. */
-class Recorder {
-  readonly seen: Record<string, Msg[]> = { alerts: [], restocked: [], digest: [], caught: [], completed: [] };
-  private waiters: { port: string; count: number; resolve: () => void }[] = [];
-
+/** What came out of each port and of the Catch and Complete nodes. */
+class Recorder extends PortRecorder {
   constructor() {
-    for (const port of Object.keys(this.seen)) {
-      helper.getNode(port).on('input', (msg: never) => {
-        this.seen[port]?.push(msg);
-        for (const waiter of [...this.waiters]) {
-          if (waiter.port === port && (this.seen[port]?.length ?? 0) >= waiter.count) {
-            this.waiters.splice(this.waiters.indexOf(waiter), 1);
-            waiter.resolve();
-          }
-        }
-      });
-    }
-  }
-
-  /** Resolves when `port` has received `count` messages in all. */
-  until(port: string, count: number): Promise<void> {
-    if ((this.seen[port]?.length ?? 0) >= count) return Promise.resolve();
-    return new Promise((resolve) => this.waiters.push({ port, count, resolve }));
-  }
-
-  /** Sends `msg` to the node and waits until the node has finished with it (done was called). */
-  async send(msg: Msg): Promise<void> {
-    const completed = this.seen.completed?.length ?? 0;
-    const caught = this.seen.caught?.length ?? 0;
-    const finished = Promise.race([this.until('completed', completed + 1), this.until('caught', caught + 1)]);
-    helper.getNode(LS).receive(msg);
-    await finished;
-  }
-
-  count(port: string): number {
-    return this.seen[port]?.length ?? 0;
+    super(['alerts', 'restocked', 'digest', 'caught', 'completed'], () => LS);
   }
 
   /** The message of the last error a Catch node received (Node-RED writes it as "Error: …"). */
   lastError(): string {
     const error = this.last('caught').error as { message: string };
     return error.message.replace(/^Error: /, '');
-  }
-
-  last(port: string): Msg {
-    const messages = this.seen[port] ?? [];
-    const msg = messages[messages.length - 1];
-    assert.ok(msg, `nothing on ${port}`);
-    return msg;
   }
 }
 

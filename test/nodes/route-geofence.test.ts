@@ -13,6 +13,7 @@ import {
   helper as baseHelper,
   type FlowNode,
   nodeRedPackage,
+  PortRecorder,
   statusMatching,
 } from '../support/node-red-helper';
 import { FakeClock } from '../unit/geo/support/geo-fixtures';
@@ -97,47 +98,10 @@ function flow(props: Record<string, unknown> = {}): FlowNode[] {
   ];
 }
 
-/** What came out of each port and of the Catch and Complete nodes, with a way to wait for the next one. */
-class Recorder {
-  readonly seen: Record<string, Msg[]> = { alerts: [], zones: [], fixes: [], caught: [], completed: [] };
-  private waiters: { port: string; count: number; resolve: () => void }[] = [];
-
+/** What came out of each port and of the Catch and Complete nodes. */
+class Recorder extends PortRecorder {
   constructor() {
-    for (const port of Object.keys(this.seen)) {
-      helper.getNode(port).on('input', (msg: never) => {
-        this.seen[port]?.push(msg);
-        for (const waiter of [...this.waiters]) {
-          if (waiter.port === port && (this.seen[port]?.length ?? 0) >= waiter.count) {
-            this.waiters.splice(this.waiters.indexOf(waiter), 1);
-            waiter.resolve();
-          }
-        }
-      });
-    }
-  }
-
-  until(port: string, count: number): Promise<void> {
-    if ((this.seen[port]?.length ?? 0) >= count) return Promise.resolve();
-    return new Promise((resolve) => this.waiters.push({ port, count, resolve }));
-  }
-
-  /** Sends `msg` and waits until the node has finished with it (done called, with or without an error). */
-  async send(msg: Msg): Promise<void> {
-    const completed = this.seen.completed?.length ?? 0;
-    const caught = this.seen.caught?.length ?? 0;
-    const finished = Promise.race([this.until('completed', completed + 1), this.until('caught', caught + 1)]);
-    helper.getNode('geo').receive(msg);
-    await finished;
-  }
-
-  topics(port: string): unknown[] {
-    return (this.seen[port] ?? []).map((m) => m.topic);
-  }
-
-  last(port: string): Msg {
-    const msg = this.seen[port]?.at(-1);
-    assert.ok(msg, `nothing on ${port}`);
-    return msg;
+    super(['alerts', 'zones', 'fixes', 'caught', 'completed'], () => 'geo');
   }
 }
 

@@ -86,3 +86,63 @@ export function statusMatching(
     }),
   );
 }
+
+type Message = Record<string, unknown>;
+
+/**
+ * Records what reaches helper nodes wired to a node's outputs (and to Catch and Complete nodes scoped to it),
+ * with a way to wait for the next message on any of them and to send the node a message and wait until it
+ * has finished with it (done called, with or without an error).
+ */
+export class PortRecorder {
+  readonly seen: Record<string, Message[]>;
+  private waiters: { port: string; count: number; resolve: () => void }[] = [];
+
+  /** `ports` are helper node ids; a `completed` and a `caught` port make `send` wait for `done`. */
+  constructor(
+    ports: string[],
+    private readonly target: () => string,
+  ) {
+    this.seen = Object.fromEntries(ports.map((port) => [port, []]));
+    for (const port of ports) {
+      helper.getNode(port).on('input', (msg: never) => {
+        this.seen[port]?.push(msg);
+        for (const waiter of [...this.waiters]) {
+          if (waiter.port === port && this.count(port) >= waiter.count) {
+            this.waiters.splice(this.waiters.indexOf(waiter), 1);
+            waiter.resolve();
+          }
+        }
+      });
+    }
+  }
+
+  /** Resolves when `port` has received `count` messages in all. */
+  until(port: string, count: number): Promise<void> {
+    if (this.count(port) >= count) return Promise.resolve();
+    return new Promise((resolve) => this.waiters.push({ port, count, resolve }));
+  }
+
+  async send(msg: Message): Promise<void> {
+    const finished = Promise.race([
+      this.until('completed', this.count('completed') + 1),
+      this.until('caught', this.count('caught') + 1),
+    ]);
+    helper.getNode(this.target()).receive(msg);
+    await finished;
+  }
+
+  count(port: string): number {
+    return this.seen[port]?.length ?? 0;
+  }
+
+  topics(port: string): unknown[] {
+    return (this.seen[port] ?? []).map((m) => m.topic);
+  }
+
+  last(port: string): Message {
+    const msg = this.seen[port]?.at(-1);
+    if (!msg) throw new Error(`nothing on ${port}`);
+    return msg;
+  }
+}
