@@ -25,9 +25,16 @@ export async function launchBrowser(): Promise<Browser> {
   });
 }
 
-/** Opens the editor in `locale` and waits until the palette holds our nodes. */
-export async function openEditor(browser: Browser, url: string, locale = 'en-US'): Promise<Page> {
-  const context = await browser.newContext({ locale, viewport: { width: 1400, height: 900 } });
+/** Opens the editor in `locale` (and colour scheme) and waits until the palette holds our nodes. */
+export async function openEditor(
+  browser: Browser,
+  url: string,
+  locale = 'en-US',
+  colorScheme: 'light' | 'dark' = 'light',
+): Promise<Page> {
+  const context = await browser.newContext({ locale, colorScheme, viewport: { width: 1400, height: 900 } });
+  // Node-RED 5 keeps the user's light/dark choice in the browser (View settings); default light
+  await context.addInitScript(`localStorage.setItem('view-dark-theme', ${JSON.stringify(colorScheme)})`);
   const page = await context.newPage();
   await page.goto(`${url}/`);
   await page.waitForFunction(() => {
