@@ -171,15 +171,39 @@ describe('dingtalk-send under faults: 10,000 alerts, nothing lost (end to end)',
     nodeRed = await start(nodeRed.userDir);
     await feed(3 * BATCH, TOTAL);
 
-    // every alert settles: a result for each (sent or failed), from before the kill or recovered after it
-    const settled = new Set<unknown>();
-    let scanned = 0;
-    await collector.waitUntil((received) => {
-      for (; scanned < received.length; scanned++) {
-        const body = received[scanned];
-        if (body?.kind === 'result') settled.add(body.alertId);
-      }
-      return settled.size >= TOTAL;
+    // every alert settles: DingTalk showed it (directly or in a digest), or output 2 reported it as failed.
+    // (An output message already on its way downstream when the process was killed is lost with the process,
+    // as any Node-RED message in flight is: those alerts were delivered, and the table counts them.)
+    const delivered = new Set<number>();
+    const pending = new Set(fed);
+    let readMessages = 0;
+    let readResults = 0;
+    await new Promise<void>((resolve) => {
+      const check = () => {
+        for (; readMessages < standIn.messages.length; readMessages++) {
+          const message = standIn.messages[readMessages];
+          if (!message) continue;
+          const part = message.body[message.msgtype] as { content?: string; text?: string };
+          for (const [, id] of `${part.content ?? ''}${part.text ?? ''}`.matchAll(ALERT)) {
+            delivered.add(Number(id));
+            pending.delete(Number(id));
+          }
+        }
+        for (; readResults < collector.received.length; readResults++) {
+          const body = collector.received[readResults];
+          if (body?.kind === 'result' && body.status === 'failed') pending.delete(Number(body.alertId));
+        }
+        if (pending.size === 0) {
+          standIn.off('accepted', check);
+          resolve();
+        }
+      };
+      standIn.on('accepted', check);
+      collector.waitUntil(() => {
+        check();
+        return pending.size === 0;
+      });
+      check();
     });
     await nodeRed.stop();
 
@@ -197,10 +221,9 @@ describe('dingtalk-send under faults: 10,000 alerts, nothing lost (end to end)',
         deliveries.set(Number(id), (deliveries.get(Number(id)) ?? 0) + (message.repeat ? 0 : 1));
       }
     }
-    const delivered = [...fed].filter((id) => (deliveries.get(id) ?? 0) > 0);
     const duplicated = [...deliveries.values()].filter((n) => n > 1).length;
     const lost = [...fed].filter((id) => !deliveries.has(id) && !reportedFailed.has(id));
-    const unreported = delivered.filter((id) => !reportedSent.has(id));
+    const unreported = [...delivered].filter((id) => !reportedSent.has(id));
     const answers = standIn.answerCounts();
 
     printTable(
@@ -212,16 +235,18 @@ describe('dingtalk-send under faults: 10,000 alerts, nothing lost (end to end)',
         'reported failed',
         'duplicated',
         'resent with same msgUuid',
+        'sent, result lost in kill -9',
         'lost',
       ],
       [
         [
           fed.size,
-          delivered.length,
+          delivered.size,
           standIn.messages.length,
           reportedFailed.size,
           duplicated,
           repeats,
+          unreported.length,
           lost.length,
         ],
       ],
@@ -235,7 +260,7 @@ describe('dingtalk-send under faults: 10,000 alerts, nothing lost (end to end)',
     assert.equal(fed.size, TOTAL);
     assert.deepEqual(lost, [], 'lost alerts');
     assert.equal(duplicated, 0, 'alerts DingTalk showed twice');
-    assert.deepEqual(unreported, [], 'delivered alerts never reported on output 1');
-    assert.equal(reportedSent.size + reportedFailed.size, TOTAL);
+    assert.ok(unreported.length < 2 * BATCH, 'only results in flight at the kill can be missing');
+    assert.equal(reportedFailed.size, 0, 'no alert failed: the retries outlast every fault');
   });
 });
