@@ -6,23 +6,7 @@ import { rmSync } from 'node:fs';
 import type { Browser, Page } from 'playwright-core';
 import { type StandIn, start as startStandIn } from '../../dev/dingtalk-standin';
 import { launchNodeRed, type NodeRed } from '../../dev/node-red-launcher';
-import { launchBrowser, openEditor, screenshot } from '../support/browser';
-
-type Red = {
-  nodes: { node(id: string): unknown };
-  view: { importNodes(nodes: unknown[]): void };
-  editor: { edit(node: unknown): void };
-  workspaces: { active(): string };
-};
-
-async function editNew(page: Page, node: Record<string, unknown>): Promise<void> {
-  await page.evaluate((n) => {
-    const RED = (globalThis as unknown as { RED: Red }).RED;
-    RED.view.importNodes([{ x: 300, y: 200, z: RED.workspaces.active(), wires: [], ...n }]);
-    RED.editor.edit(RED.nodes.node(n.id as string));
-  }, node);
-  await page.locator('#node-dialog-ok').waitFor();
-}
+import { editNew, launchBrowser, openEditor, screenshot } from '../support/browser';
 
 /** WCAG contrast ratio of an element's text against its background (walking up to an opaque one). */
 function contrast(page: Page, selector: string): Promise<number> {

@@ -6,21 +6,11 @@ import { join } from 'node:path';
 import type { Browser, Page } from 'playwright-core';
 import { launchNodeRed, type NodeRed } from '../../dev/node-red-launcher';
 import { repoRoot } from '../../dev/repo-root';
-import { launchBrowser, openEditor, screenshot } from '../support/browser';
+import { type EditorRed, editNew, launchBrowser, openEditor, screenshot } from '../support/browser';
 
 const PALETTE_TYPES = ['pos-in', 'pos-switch', 'low-stock', 'route-geofence', 'dingtalk-send'];
 const MODULE = '@retail-ops/node-red-pos-dingtalk';
 
-type Red = {
-  nodes: {
-    getType(type: string): { category: string } | undefined;
-    node(id: string): { valid?: boolean; type: string } | undefined;
-    filterNodes(filter: { type?: string }): unknown[];
-  };
-  view: { importNodes(nodes: unknown[]): void };
-  editor: { edit(node: unknown): void; editConfig(name: string, type: string, id: string): void };
-  workspaces: { active(): string };
-};
 const red = (page: Page) => page.evaluate.bind(page) as <T>(fn: () => T) => Promise<T>;
 
 describe('the editor for every node (Chromium)', function () {
@@ -45,16 +35,6 @@ describe('the editor for every node (Chromium)', function () {
     }
   });
 
-  /** Adds a node with these properties to the workspace and opens its edit dialog. */
-  async function editNew(node: Record<string, unknown>): Promise<void> {
-    await page.evaluate((n) => {
-      const RED = (globalThis as unknown as { RED: Red }).RED;
-      RED.view.importNodes([{ x: 300, y: 200, z: RED.workspaces.active(), wires: [], ...n }]);
-      RED.editor.edit(RED.nodes.node(n.id as string));
-    }, node);
-    await page.locator('#node-dialog-ok').waitFor();
-  }
-
   it('shows the five nodes under "retail" and registers the robot as a configuration node', async () => {
     page = await openEditor(browser, nodeRed.url);
     for (const type of PALETTE_TYPES) {
@@ -63,7 +43,7 @@ describe('the editor for every node (Chromium)', function () {
       assert.match(category, /retail/, type);
     }
     const robot = await red(page)(() =>
-      (globalThis as unknown as { RED: Red }).RED.nodes.getType('dingtalk-robot'),
+      (globalThis as unknown as { RED: EditorRed }).RED.nodes.getType('dingtalk-robot'),
     );
     assert.equal(robot?.category, 'config');
   });
@@ -116,7 +96,7 @@ describe('the editor for every node (Chromium)', function () {
       ],
     ];
     for (const [node, flagged] of cases) {
-      await editNew(node);
+      await editNew(page, node);
       await flagged();
       await screenshot(page, `validation-${node.type}`);
       await page.locator('#node-dialog-cancel').click();
@@ -124,7 +104,7 @@ describe('the editor for every node (Chromium)', function () {
       // route geometry is checked by the runtime's parser (the same code the node runs), shown in the form
       if (node.type === 'route-geofence') continue;
       const valid = await page.evaluate(
-        (id) => (globalThis as unknown as { RED: Red }).RED.nodes.node(id)?.valid,
+        (id) => (globalThis as unknown as { RED: EditorRed }).RED.nodes.node(id)?.valid,
         node.id as string,
       );
       assert.equal(valid, false, `${node.type} should be marked invalid`);
@@ -133,7 +113,7 @@ describe('the editor for every node (Chromium)', function () {
 
   it('explains a bad webhook in the robot form', async () => {
     page = await openEditor(browser, nodeRed.url);
-    await editNew({ id: 'v-send2', type: 'dingtalk-send', msgtype: 'text', text: 'hi', outputs: 2 });
+    await editNew(page, { id: 'v-send2', type: 'dingtalk-send', msgtype: 'text', text: 'hi', outputs: 2 });
     await page.locator('#node-input-robot').locator('xpath=..').locator('a, button').last().click();
     await page.locator('#node-config-input-webhook').fill('https://example.com/hooks/abc');
     await page.locator('#node-config-input-webhook').press('End');
@@ -170,12 +150,12 @@ describe('the editor for every node (Chromium)', function () {
       const label = flow.find((n) => n.type === 'tab')?.label ?? '';
       await page.locator('.red-ui-tab', { hasText: label }).first().waitFor();
       const unknown = await red(page)(
-        () => (globalThis as unknown as { RED: Red }).RED.nodes.filterNodes({ type: 'unknown' }).length,
+        () => (globalThis as unknown as { RED: EditorRed }).RED.nodes.filterNodes({ type: 'unknown' }).length,
       );
       assert.equal(unknown, 0);
       for (const type of new Set(flow.map((n) => n.type))) {
         const count = await page.evaluate(
-          (t) => (globalThis as unknown as { RED: Red }).RED.nodes.filterNodes({ type: t }).length,
+          (t) => (globalThis as unknown as { RED: EditorRed }).RED.nodes.filterNodes({ type: t }).length,
           type,
         );
         if (type !== 'tab' && type !== 'dingtalk-robot') assert.ok(count > 0, `${type} imported`);

@@ -51,3 +51,25 @@ export async function screenshot(page: Page, name: string): Promise<string> {
   await page.screenshot({ path: file });
   return file;
 }
+
+/** The part of the editor's global RED object the browser tests use. */
+export type EditorRed = {
+  nodes: {
+    getType(type: string): { category: string } | undefined;
+    node(id: string): { valid?: boolean; type: string } | undefined;
+    filterNodes(filter: { type?: string }): unknown[];
+  };
+  view: { importNodes(nodes: unknown[]): void };
+  editor: { edit(node: unknown): void };
+  workspaces: { active(): string };
+};
+
+/** Adds a node with these properties to the open workspace and opens its edit dialog. */
+export async function editNew(page: Page, node: Record<string, unknown>): Promise<void> {
+  await page.evaluate((n) => {
+    const RED = (globalThis as unknown as { RED: EditorRed }).RED;
+    RED.view.importNodes([{ x: 300, y: 200, z: RED.workspaces.active(), wires: [], ...n }]);
+    RED.editor.edit(RED.nodes.node(n.id as string));
+  }, node);
+  await page.locator('#node-dialog-ok').waitFor();
+}
