@@ -38,7 +38,12 @@ export async function startDemo(options: DemoOptions = {}): Promise<Demo> {
   const real = Boolean(env.DINGTALK_WEBHOOK);
   const standIn = real
     ? undefined
-    : await startStandIn({ port: options.standInPort ?? 8790, keywords: [], language: 'en' });
+    : await startStandIn({
+        port: options.standInPort ?? 8790,
+        secret: `SEC${randomBytes(32).toString('hex')}`,
+        keywords: [],
+        language: 'en',
+      });
   const dingtalk = standIn
     ? { DINGTALK_WEBHOOK: standIn.webhookUrl(), DINGTALK_SECRET: standIn.secret ?? '' }
     : { DINGTALK_WEBHOOK: env.DINGTALK_WEBHOOK ?? '', DINGTALK_SECRET: env.DINGTALK_SECRET ?? '' };

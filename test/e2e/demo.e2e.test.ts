@@ -72,6 +72,8 @@ describe('npm start: the one-command demo (end to end)', function () {
       return order && stock ? texts : undefined;
     }, 60_000);
     assert.ok(messages.length >= 2);
+    const stats = (await (await fetch(`${standIn}/api/stats`)).json()) as { robots: { signed: boolean }[] };
+    assert.equal(stats.robots[0]?.signed, true, 'the demo robot checks signatures, as a real one does');
     const page = await (await fetch(`${standIn}/`)).text();
     assert.match(page, /<html/i);
 
