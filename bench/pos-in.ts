@@ -3,13 +3,13 @@
 // C and epoll, so that on a 2-core machine the generator does not starve Node-RED of its core), 32
 // connections, replaying requests signed before the run, each with a fresh id and a current timestamp.
 import { execFile } from 'node:child_process';
-import { createHmac, randomUUID } from 'node:crypto';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { launchNodeRed } from '../dev/node-red-launcher';
 import { repoRoot } from '../dev/repo-root';
+import { genericSignature, sampleOrder } from '../test/support/pos-events';
 import { printTable } from './table';
 
 const SECRET = 'bench-secret';
@@ -18,21 +18,8 @@ const DURATION_S = Number(process.env.BENCH_SECONDS ?? 10);
 const run = promisify(execFile);
 
 function signedOrder(): string {
-  const body = JSON.stringify({
-    id: randomUUID(),
-    event: 'transaction.completed',
-    timestamp: new Date().toISOString(),
-    storeId: 'HK-MK-001',
-    data: {
-      orderId: '1001',
-      total: 128.5,
-      currency: 'HKD',
-      items: [{ sku: 'MILK-TEA-L', name: 'Milk tea (L)', quantity: 2, unitPrice: 32 }],
-      customer: { id: 'C-88', name: 'Chan Tai Man', tier: 'VIP' },
-      paymentMethod: 'octopus',
-    },
-  });
-  return `sha256=${createHmac('sha256', SECRET).update(body).digest('hex')} ${body}`;
+  const body = JSON.stringify(sampleOrder());
+  return `${genericSignature(SECRET, body)} ${body}`;
 }
 
 const flows = [

@@ -10,6 +10,7 @@ import {
   sendOnce,
   type Transport,
 } from '../core/dingtalk/index';
+import { replyJson } from '../shared/http-json';
 import type { HttpHandler, HttpRequest, HttpResponse, Node, NodeAPI } from '../shared/node-red';
 import { resolveCredential } from '../shared/secrets';
 import {
@@ -59,16 +60,6 @@ type TestRequest = {
   keywords?: unknown;
   text?: unknown;
 };
-
-function json(res: HttpResponse, status: number, body: unknown): void {
-  const text = JSON.stringify(body);
-  res.writeHead(status, {
-    'Content-Type': 'application/json; charset=utf-8',
-    'Content-Length': Buffer.byteLength(text),
-    'Cache-Control': 'no-store',
-  });
-  res.end(text);
-}
 
 export function testMessageHandler(
   RED: NodeAPI,
@@ -140,13 +131,13 @@ export function testMessageHandler(
   return (req: HttpRequest, res: HttpResponse) => {
     const body = (req as HttpRequest & { body?: unknown }).body;
     if (typeof body !== 'object' || body === null || Array.isArray(body)) {
-      json(res, 400, { error: 'invalid_request', detail: 'send a JSON object' });
+      replyJson(res, 400, { error: 'invalid_request', detail: 'send a JSON object' });
       return;
     }
     run(body as TestRequest).then(
-      (answer) => json(res, 200, answer),
+      (answer) => replyJson(res, 200, answer),
       (err: unknown) =>
-        json(res, 500, { error: 'internal', detail: err instanceof Error ? err.message : String(err) }),
+        replyJson(res, 500, { error: 'internal', detail: err instanceof Error ? err.message : String(err) }),
     );
   };
 }

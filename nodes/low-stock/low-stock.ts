@@ -11,16 +11,9 @@ import { readingFrom, readingsFrom } from '../core/stock/reading';
 import { DailyTimer } from '../core/stock/schedule';
 import type { StockState } from '../core/stock/state';
 import { type ThresholdRowInput, ThresholdTable, tableUpdateFrom } from '../core/stock/thresholds';
+import { replyJson } from '../shared/http-json';
 import { onInput } from '../shared/input-handler';
-import type {
-  DoneFunction,
-  HttpRequest,
-  HttpResponse,
-  Node,
-  NodeAPI,
-  NodeMessage,
-  SendFunction,
-} from '../shared/node-red';
+import type { DoneFunction, HttpRequest, Node, NodeAPI, NodeMessage, SendFunction } from '../shared/node-red';
 import { StatusReporter } from '../shared/status';
 import { type LowStockDef, parseLowStockConfig } from './low-stock-config';
 
@@ -277,18 +270,8 @@ export = function register(RED: NodeAPI) {
       if (built.ok) rows = built.table.rows.map((row) => ({ ...row, rearm: row.rearm ?? '' }));
       else problems = built.problems;
     }
-    reply(res, 200, { rows, problems });
+    replyJson(res, 200, { rows, problems });
   });
 };
 
 const portOf = (output: StockOutput): Port => (output.port === 'alert' ? 0 : 1);
-
-function reply(res: HttpResponse, statusCode: number, body: unknown): void {
-  const text = JSON.stringify(body);
-  res.writeHead(statusCode, {
-    'Content-Type': 'application/json; charset=utf-8',
-    'Content-Length': Buffer.byteLength(text),
-    'Cache-Control': 'no-store',
-  });
-  res.end(text);
-}

@@ -4,6 +4,7 @@
 import { LocalDedupeStore } from '../core/store/dedupe-store';
 import { discardBody, readBody } from '../core/webhook/body-reader';
 import { type Answer, type ErrorCode, reject, WebhookReceiver } from '../core/webhook/receiver';
+import { replyJson } from '../shared/http-json';
 import { mountWebhook } from '../shared/http-routes';
 import { onInput } from '../shared/input-handler';
 import type { HttpRequest, HttpResponse, Node, NodeAPI, NodeStatus } from '../shared/node-red';
@@ -19,16 +20,8 @@ import { type PosInCredentials, type PosInDef, parsePosInConfig } from './pos-in
 const BODY_TIMEOUT_MS = 10_000;
 
 function respond(res: HttpResponse, answer: Answer, closeConnection = false): void {
-  const body = JSON.stringify(answer.body);
-  const headers: Record<string, string | number> = {
-    'Content-Type': 'application/json; charset=utf-8',
-    'Content-Length': Buffer.byteLength(body),
-    'Cache-Control': 'no-store',
-    ...('headers' in answer ? answer.headers : {}),
-  };
-  if (closeConnection) headers.Connection = 'close';
-  res.writeHead(answer.status, headers);
-  res.end(body);
+  const headers = 'headers' in answer ? { ...answer.headers } : {};
+  replyJson(res, answer.status, answer.body, closeConnection ? { ...headers, Connection: 'close' } : headers);
 }
 
 /**

@@ -10,8 +10,9 @@ import type { GeoIssue } from '../core/geo/parse';
 import { buildPreview } from '../core/geo/preview';
 import { type CallbackContext, ContextStateStore } from '../core/geo/state-store';
 import type { GeofenceEvent, VehicleState } from '../core/geo/tracker';
+import { replyJson } from '../shared/http-json';
 import { onInput } from '../shared/input-handler';
-import type { HttpRequest, HttpResponse, Node, NodeAPI, NodeDef, NodeMessage } from '../shared/node-red';
+import type { HttpRequest, Node, NodeAPI, NodeDef, NodeMessage } from '../shared/node-red';
 import { StatusReporter } from '../shared/status';
 
 interface RouteGeofenceDef extends NodeDef, GeofenceNodeProperties {
@@ -246,8 +247,8 @@ function register(RED: NodeAPI, clock: Clock): Promise<void> {
     (req, res) => {
       const body = (req as HttpRequest & { body?: { routes?: unknown; zones?: unknown } }).body ?? {};
       libsReady.then(
-        (libs) => reply(res, 200, buildPreview(libs, body)),
-        (err: unknown) => reply(res, 500, { error: 'unavailable', detail: (err as Error).message }),
+        (libs) => replyJson(res, 200, buildPreview(libs, body)),
+        (err: unknown) => replyJson(res, 500, { error: 'unavailable', detail: (err as Error).message }),
       );
     },
   );
@@ -258,16 +259,6 @@ function register(RED: NodeAPI, clock: Clock): Promise<void> {
     () => undefined,
     () => undefined,
   );
-}
-
-function reply(res: HttpResponse, statusCode: number, body: unknown): void {
-  const text = JSON.stringify(body);
-  res.writeHead(statusCode, {
-    'Content-Type': 'application/json; charset=utf-8',
-    'Content-Length': Buffer.byteLength(text),
-    'Cache-Control': 'no-store',
-  });
-  res.end(text);
 }
 
 /** The Node-RED module; `withClock` gives tests a fake clock for the silent-vehicle sweep. */

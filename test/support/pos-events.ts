@@ -1,23 +1,16 @@
 // Sample POS events and signed requests, as a POS would send them.
-import { createHmac } from 'node:crypto';
+import { createHmac, randomUUID } from 'node:crypto';
+import { eventExamples } from './event-examples';
 
+/** The README's order example with a fresh id and the current time: a new, valid event each call. */
 export function sampleOrder(
   overrides: Record<string, unknown> = {},
   now = new Date(),
 ): Record<string, unknown> {
   return {
-    id: `evt_${Math.random().toString(36).slice(2, 12)}`,
-    event: 'transaction.completed',
+    ...structuredClone(eventExamples['transaction.completed']),
+    id: `evt_${randomUUID()}`,
     timestamp: now.toISOString(),
-    storeId: 'HK-MK-001',
-    data: {
-      orderId: '1001',
-      total: 128.5,
-      currency: 'HKD',
-      items: [{ sku: 'MILK-TEA-L', name: 'Milk tea (L)', quantity: 2, unitPrice: 32 }],
-      customer: { id: 'C-88', name: 'Chan Tai Man', tier: 'VIP' },
-      paymentMethod: 'octopus',
-    },
     ...overrides,
   };
 }
