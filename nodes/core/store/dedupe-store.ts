@@ -1,12 +1,15 @@
 import { Journal } from './journal';
 
 /**
- * Remembers which event ids were already accepted. The interface is asynchronous so that a shared store
- * (Redis, a database) can replace the local one without changing its callers.
+ * Remembers which event ids were already accepted. The interface is asynchronous and takes ids in batches,
+ * so that a shared store (Redis, a database) can replace the local one with one round trip per batch.
  */
 export interface DedupeStore {
-  /** Records `key`; resolves true the first time within the horizon, false for a repeat. */
-  claim(key: string, nowMs: number): Promise<boolean>;
+  /**
+   * Records `keys` and resolves once they are recorded: true for each key seen for the first time within the
+   * horizon, false for a repeat (also for a key repeated within `keys`). Rejects, recording none, on failure.
+   */
+  claimAll(keys: readonly string[], nowMs: number): Promise<boolean[]>;
   close(): Promise<void>;
 }
 
@@ -45,20 +48,38 @@ export class LocalDedupeStore implements DedupeStore {
     return this.expiry.size;
   }
 
-  claimSync(key: string, nowMs: number): boolean {
+  /** The batch is written to the journal with one write before the claims count (see DedupeStore). */
+  claimAllSync(keys: readonly string[], nowMs: number): boolean[] {
     this.forgetExpired(nowMs);
-    const expiresAt = this.expiry.get(key);
-    if (expiresAt !== undefined && expiresAt > nowMs) return false;
-    const entry: Entry = [key, nowMs + this.options.horizonMs];
-    this.expiry.delete(key);
-    this.expiry.set(key, entry[1]);
-    this.journal?.append(entry);
-    this.compactIfWasteful();
-    return true;
+    const claimed: string[] = [];
+    const firsts = keys.map((key) => {
+      const expiresAt = this.expiry.get(key);
+      if (expiresAt !== undefined && expiresAt > nowMs) return false;
+      const entry: Entry = [key, nowMs + this.options.horizonMs];
+      this.expiry.delete(key);
+      this.expiry.set(key, entry[1]);
+      this.journal?.append(entry);
+      claimed.push(key);
+      return true;
+    });
+    try {
+      this.journal?.flush();
+      this.compactIfWasteful();
+    } catch (err) {
+      // not recorded: forget the batch, so that the sender's retry is not taken for a duplicate
+      for (const key of claimed) this.expiry.delete(key);
+      throw err;
+    }
+    return firsts;
   }
 
+  async claimAll(keys: readonly string[], nowMs: number): Promise<boolean[]> {
+    return this.claimAllSync(keys, nowMs);
+  }
+
+  /** One id: true the first time within the horizon. */
   async claim(key: string, nowMs: number): Promise<boolean> {
-    return this.claimSync(key, nowMs);
+    return this.claimAllSync([key], nowMs)[0] === true;
   }
 
   async close(): Promise<void> {

@@ -1,13 +1,12 @@
-// An append-only file of JSON lines: the durable half of the local stores. Appends are batched within a tick
-// and written with one write call; `flush()` forces them out (to the OS, which keeps them across a kill -9).
-// A torn last line, left by a crash mid-write, is skipped on open.
+// An append-only file of JSON lines: the durable half of the local stores. Appends are queued and `flush()`
+// writes them with one write call (to the OS, which keeps them across a kill -9), so a caller writes a whole
+// batch at once and knows when it is recorded. A torn last line, left by a crash mid-write, is skipped on open.
 import { closeSync, mkdirSync, openSync, readFileSync, renameSync, writeFileSync, writeSync } from 'node:fs';
 import { dirname } from 'node:path';
 
 export class Journal<T> {
   private fd: number;
   private pending: string[] = [];
-  private scheduled = false;
   private lines: number;
 
   private constructor(
@@ -44,16 +43,12 @@ export class Journal<T> {
     return this.lines + this.pending.length;
   }
 
+  /** Queues a record; `flush()` writes what is queued. */
   append(record: T): void {
     this.pending.push(`${JSON.stringify(record)}\n`);
-    if (!this.scheduled) {
-      this.scheduled = true;
-      setImmediate(() => this.flush());
-    }
   }
 
   flush(): void {
-    this.scheduled = false;
     if (this.pending.length === 0) return;
     const chunk = this.pending.join('');
     this.lines += this.pending.length;

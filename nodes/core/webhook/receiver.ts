@@ -36,6 +36,12 @@ export interface Accepted {
   pos: DeliveryFacts;
 }
 
+/** One webhook request as read: lower-case headers and the raw body. */
+export interface Delivery {
+  headers: Headers;
+  body: Buffer;
+}
+
 export type ErrorCode =
   | 'forbidden'
   | 'rate_limited'
@@ -99,9 +105,31 @@ export class WebhookReceiver {
     return undefined;
   }
 
+  /** One delivery; see receiveAll. */
   async receive(headers: Headers, body: Buffer): Promise<Answer> {
-    const { scheme, secrets, notificationUrl, windowMs } = this.config;
+    const [answer] = await this.receiveAll([{ headers, body }]);
+    return answer as Answer;
+  }
+
+  /**
+   * Deliveries read in the same turn of the event loop, decided together: each is checked on its own, then
+   * the ids of those that pass are claimed in one batch. Answers come back in the order of `deliveries`.
+   */
+  async receiveAll(deliveries: readonly Delivery[]): Promise<Answer[]> {
     const receivedAtMs = this.now();
+    const checked = deliveries.map(({ headers, body }) => this.check(headers, body, receivedAtMs));
+    const candidates = checked.filter((item): item is Accepted => 'event' in item);
+    const firsts = await this.config.dedupe.claimAll(
+      candidates.map((item) => item.event.id),
+      receivedAtMs,
+    );
+    let next = 0;
+    return checked.map((item) => ('event' in item ? answerFor(item, firsts[next++] === true) : item));
+  }
+
+  /** Signature, replay window, JSON and schema: a rejection, or the event to claim. */
+  private check(headers: Headers, body: Buffer, receivedAtMs: number): Answer | Accepted {
+    const { scheme, secrets, notificationUrl, windowMs } = this.config;
     const verification = verifySignature(scheme, { headers, body }, secrets, { notificationUrl });
     if (!verification.ok) return reject(401, verification.error, verification.detail);
     if (verification.signedAtMs !== undefined) {
@@ -127,7 +155,7 @@ export class WebhookReceiver {
       receivedAt: new Date(receivedAtMs).toISOString(),
       verified: scheme !== 'none',
     };
-    return this.claim(event, pos, receivedAtMs);
+    return { event, pos };
   }
 
   /** The same validation and dedupe for events that arrive on the node's input rather than over HTTP. */
@@ -149,13 +177,14 @@ export class WebhookReceiver {
       receivedAt: new Date(receivedAtMs).toISOString(),
       verified: false,
     };
-    const answer = await this.claim(validation.event, pos, receivedAtMs);
-    return { ok: true, ...('accepted' in answer && answer.accepted ? { accepted: answer.accepted } : {}) };
+    const [first] = await this.config.dedupe.claimAll([validation.event.id], receivedAtMs);
+    return first ? { ok: true, accepted: { event: validation.event, pos } } : { ok: true };
   }
+}
 
-  private async claim(event: PosEvent, pos: DeliveryFacts, nowMs: number): Promise<Answer> {
-    const first = await this.config.dedupe.claim(event.id, nowMs);
-    if (!first) return { status: 200, body: { ok: true, id: event.id, duplicate: true } };
-    return { status: 200, body: { ok: true, id: event.id }, accepted: { event, pos } };
-  }
+function answerFor(accepted: Accepted, first: boolean): Answer {
+  const id = accepted.event.id;
+  return first
+    ? { status: 200, body: { ok: true, id }, accepted }
+    : { status: 200, body: { ok: true, id, duplicate: true } };
 }

@@ -42,15 +42,6 @@ describe('dedupe store', () => {
     await reopened.close();
   });
 
-  it('writes appends without waiting for close (flushed within the tick)', async () => {
-    const file = join(dir, 'ids.jsonl');
-    const store = new LocalDedupeStore({ horizonMs: 60_000, file }, 0);
-    await store.claim('early', 0);
-    await new Promise((resolve) => setImmediate(resolve));
-    assert.match(readFileSync(file, 'utf8'), /"early"/);
-    await store.close();
-  });
-
   it('compacts the journal to the live ids', async () => {
     const file = join(dir, 'ids.jsonl');
     const store = new LocalDedupeStore({ horizonMs: 10, file }, 0);
@@ -69,5 +60,35 @@ describe('dedupe store', () => {
     assert.equal(store.size, 3);
     assert.equal(await store.claim('d', 0), false);
     assert.equal(await store.claim('a', 0), true);
+  });
+
+  it('claims a batch with one answer per id, a repeat inside the batch included', async () => {
+    const store = new LocalDedupeStore({ horizonMs: 1000 });
+    await store.claim('seen', 0);
+    assert.deepEqual(await store.claimAll(['a', 'seen', 'b', 'a'], 10), [true, false, true, false]);
+    assert.deepEqual(await store.claimAll([], 10), []);
+  });
+
+  it('has the batch in the journal before it resolves', async () => {
+    const file = join(dir, 'ids.jsonl');
+    const store = new LocalDedupeStore({ horizonMs: 60_000, file }, 0);
+    await store.claimAll(['x', 'y'], 0);
+    assert.deepEqual(readFileSync(file, 'utf8').trim().split('\n'), ['["x",60000]', '["y",60000]']);
+    await store.close();
+  });
+
+  it('records none of a batch it could not write, so that a retry is not taken for a repeat', async () => {
+    const store = new LocalDedupeStore({ horizonMs: 60_000, file: join(dir, 'ids.jsonl') }, 0);
+    await store.claim('before', 0);
+    // the disk fills up: the journal's next write fails as writeSync would
+    const journal = (store as unknown as { journal: { flush(): void } }).journal;
+    const flush = journal.flush.bind(journal);
+    journal.flush = () => {
+      throw Object.assign(new Error('ENOSPC: no space left on device, write'), { code: 'ENOSPC' });
+    };
+    await assert.rejects(store.claimAll(['lost-1', 'lost-2'], 1), /ENOSPC/);
+    journal.flush = flush;
+    assert.deepEqual(await store.claimAll(['lost-1', 'before'], 2), [true, false]);
+    await store.close();
   });
 });

@@ -1,5 +1,5 @@
 import assert from 'node:assert/strict';
-import { LocalDedupeStore } from '../../../nodes/core/store/dedupe-store';
+import { type DedupeStore, LocalDedupeStore } from '../../../nodes/core/store/dedupe-store';
 import { hmacSha256 } from '../../../nodes/core/webhook/hmac';
 import { type ReceiverConfig, WebhookReceiver } from '../../../nodes/core/webhook/receiver';
 import { eventExamples } from '../../support/event-examples';
@@ -114,5 +114,41 @@ describe('webhook receiver', () => {
       ok: false,
       detail: 'timestamp: Invalid input: expected string, received undefined',
     });
+  });
+
+  it('decides a batch in order: each delivery on its own, a repeat inside the batch as a duplicate', async () => {
+    const r = receiver();
+    const delivery = (body: string, signature = genericSignature('s3cret', body)) => ({
+      headers: { 'x-webhook-signature': signature },
+      body: Buffer.from(body),
+    });
+    const other = JSON.stringify({ ...JSON.parse(order), id: 'evt_other' });
+    const answers = await r.receiveAll([
+      delivery(order),
+      delivery(other, 'sha256=00'),
+      delivery('{"broken'),
+      delivery(order),
+      delivery(other),
+    ]);
+    assert.deepEqual(
+      answers.map((answer) => [answer.status, 'error' in answer.body ? answer.body.error : answer.body]),
+      [
+        [200, { ok: true, id: 'evt_01J9Z6Q0R3' }],
+        [401, 'invalid_signature'],
+        [400, 'invalid_json'],
+        [200, { ok: true, id: 'evt_01J9Z6Q0R3', duplicate: true }],
+        [200, { ok: true, id: 'evt_other' }],
+      ],
+    );
+  });
+
+  it('fails the whole batch when the ids cannot be recorded, so that every sender retries', async () => {
+    const failing: DedupeStore = {
+      claimAll: () => Promise.reject(new Error('ENOSPC')),
+      close: () => Promise.resolve(),
+    };
+    const body = Buffer.from(order);
+    const headers = { 'x-webhook-signature': genericSignature('s3cret', order) };
+    await assert.rejects(receiver({ dedupe: failing }).receiveAll([{ headers, body }]), /ENOSPC/);
   });
 });
