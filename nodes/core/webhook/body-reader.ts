@@ -1,5 +1,32 @@
 import type { IncomingMessage } from 'node:http';
 
+/**
+ * Deadlines of the reads under way, checked by one timer that runs only while there are any: a timer per
+ * request would cost as much as reading a small body. A read times out up to SWEEP_MS after its limit.
+ */
+const deadlines = new Map<() => void, number>();
+const SWEEP_MS = 100;
+let sweeper: NodeJS.Timeout | undefined;
+
+function sweep(): void {
+  const now = Date.now();
+  for (const [expire, deadline] of deadlines) {
+    if (deadline <= now) {
+      deadlines.delete(expire);
+      expire();
+    }
+  }
+  if (deadlines.size === 0) {
+    clearInterval(sweeper);
+    sweeper = undefined;
+  }
+}
+
+function watchDeadline(expire: () => void, timeoutMs: number): void {
+  deadlines.set(expire, Date.now() + timeoutMs);
+  sweeper ??= setInterval(sweep, SWEEP_MS);
+}
+
 export type BodyRead =
   | { ok: true; body: Buffer }
   | { ok: false; status: 413 | 408; error: 'payload_too_large' | 'request_timeout'; detail: string }
@@ -21,7 +48,7 @@ export function readBody(req: IncomingMessage, maxBytes: number, timeoutMs: numb
     const finish = (result: BodyRead) => {
       if (settled) return;
       settled = true;
-      clearTimeout(timer);
+      deadlines.delete(expire);
       req.off('data', onData);
       req.off('end', onEnd);
       req.off('error', onAbort);
@@ -36,16 +63,14 @@ export function readBody(req: IncomingMessage, maxBytes: number, timeoutMs: numb
     const onEnd = () =>
       finish({ ok: true, body: chunks.length === 1 ? (chunks[0] as Buffer) : Buffer.concat(chunks, size) });
     const onAbort = () => finish({ ok: false, status: 0, error: 'aborted', detail: 'the client went away' });
-    const timer = setTimeout(
-      () =>
-        finish({
-          ok: false,
-          status: 408,
-          error: 'request_timeout',
-          detail: `the body did not arrive within ${Math.round(timeoutMs / 1000)} s`,
-        }),
-      timeoutMs,
-    );
+    const expire = () =>
+      finish({
+        ok: false,
+        status: 408,
+        error: 'request_timeout',
+        detail: `the body did not arrive within ${Math.round(timeoutMs / 1000)} s`,
+      });
+    watchDeadline(expire, timeoutMs);
     req.on('data', onData);
     req.on('end', onEnd);
     req.on('error', onAbort);
