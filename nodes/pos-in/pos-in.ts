@@ -4,10 +4,11 @@
 import { LocalDedupeStore } from '../core/store/dedupe-store';
 import { discardBody, readBody } from '../core/webhook/body-reader';
 import { type Answer, type ErrorCode, reject, WebhookReceiver } from '../core/webhook/receiver';
+import { TurnBatcher } from '../core/webhook/turn-batcher';
 import { replyJson } from '../shared/http-json';
 import { mountWebhook } from '../shared/http-routes';
 import { onInput } from '../shared/input-handler';
-import type { HttpRequest, HttpResponse, Node, NodeAPI, NodeStatus } from '../shared/node-red';
+import type { HttpRequest, HttpResponse, Node, NodeAPI, NodeMessage, NodeStatus } from '../shared/node-red';
 import { resolveCredential } from '../shared/secrets';
 import { stateFile } from '../shared/state-files';
 import { StatusReporter } from '../shared/status';
@@ -18,6 +19,13 @@ import { type PosInCredentials, type PosInDef, parsePosInConfig } from './pos-in
  * waits 10 s for an answer). settings.js `posInBodyTimeoutMs` changes it (tests shorten it).
  */
 const BODY_TIMEOUT_MS = 10_000;
+
+/** A webhook whose body has been read, waiting for its turn's batch to be decided. */
+interface Waiting {
+  req: HttpRequest;
+  res: HttpResponse;
+  body: Buffer;
+}
 
 function respond(res: HttpResponse, answer: Answer, closeConnection = false): void {
   const headers = 'headers' in answer ? { ...answer.headers } : {};
@@ -129,39 +137,58 @@ export = function register(RED: NodeAPI) {
       return undefined;
     }
 
-    const handle = async (req: HttpRequest, res: HttpResponse, body: Buffer): Promise<void> => {
-      if (!receiver) return;
-      const answer = await receiver.receive(req.headers, body);
-      respond(res, answer);
-      if ('accepted' in answer && answer.accepted) {
-        const { event, pos } = answer.accepted;
-        counts.accepted++;
-        showCounts();
-        this.send({ payload: event, topic: event.event, pos });
-      } else if (answer.status === 200) {
-        counts.duplicates++;
-        showCounts();
-      } else {
-        noteRejection((answer.body as { error: ErrorCode }).error);
+    /** Decides a turn's worth of deliveries, answers them back to back, then sends the accepted events. */
+    const answerAll = async (batch: Waiting[]): Promise<void> => {
+      if (!receiver) throw new Error(RED._('pos-in.errors.not-configured'));
+      const answers = await receiver.receiveAll(
+        batch.map(({ req, body }) => ({ headers: req.headers, body })),
+      );
+      const messages: NodeMessage[] = [];
+      batch.forEach(({ res }, i) => {
+        const answer = answers[i] as Answer;
+        respond(res, answer);
+        if ('accepted' in answer && answer.accepted) {
+          const { event, pos } = answer.accepted;
+          counts.accepted++;
+          messages.push({ payload: event, topic: event.event, pos });
+        } else if (answer.status === 200) {
+          counts.duplicates++;
+        } else {
+          noteRejection((answer.body as { error: ErrorCode }).error);
+        }
+      });
+      showCounts();
+      if (messages.length > 0) this.send([messages]);
+    };
+
+    // Something failed on our side (recording the ids on a full disk, say): the POS must retry, so answer 503.
+    const internalFailure = (err: unknown, responses: HttpResponse[]) => {
+      this.error(RED._('pos-in.errors.internal', { detail: (err as Error).message }));
+      for (const res of responses) {
+        if (!res.headersSent)
+          respond(res, reject(503, 'unavailable', 'the event could not be recorded; retry'), true);
       }
     };
 
-    // Recording the event failed (for instance a full disk): the POS must retry, so answer 503.
-    const failed = (res: HttpResponse) => (err: unknown) => {
-      this.error(RED._('pos-in.errors.internal', { detail: (err as Error).message }));
-      if (!res.headersSent)
-        respond(res, reject(503, 'unavailable', 'the event could not be recorded; retry'), true);
-      return undefined;
-    };
+    const batcher = new TurnBatcher<Waiting>((batch) => {
+      answerAll(batch).catch((err: unknown) =>
+        internalFailure(
+          err,
+          batch.map(({ res }) => res),
+        ),
+      );
+    });
 
     let unmount: (() => void) | undefined;
     if (path) {
       try {
         unmount = mountWebhook(RED.httpNode, webhookOptions(RED, path), {
-          readRaw: (req, res) => readRaw(req, res).catch(failed(res)),
-          handle: (req, res, body) => {
-            handle(req, res, body).catch(failed(res));
-          },
+          readRaw: (req, res) =>
+            readRaw(req, res).catch((err: unknown) => {
+              internalFailure(err, [res]);
+              return undefined;
+            }),
+          handle: (req, res, body) => batcher.push({ req, res, body }),
         });
       } catch {
         const message = RED._('pos-in.errors.path-in-use', { path });
@@ -192,6 +219,7 @@ export = function register(RED: NodeAPI) {
 
     this.on('close', (_removed, done) => {
       unmount?.();
+      batcher.drain();
       status.close();
       (dedupe ? dedupe.close() : Promise.resolve()).then(done, done);
     });

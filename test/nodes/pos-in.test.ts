@@ -89,6 +89,33 @@ describe('pos-in node', () => {
     assert.equal(messages.length, 2);
   });
 
+  it('answers a burst of concurrent deliveries and sends each event on once, repeats in the burst included', async () => {
+    const { output, url } = await load();
+    const events = Array.from({ length: 40 }, () => sampleOrder());
+    const received: string[] = [];
+    const allOut = new Promise<void>((resolve) =>
+      output.on('input', (msg: { payload: { id: string } }) => {
+        received.push(msg.payload.id);
+        if (received.length === events.length) resolve();
+      }),
+    );
+    const sent = [...events, events[3], events[17]] as Record<string, unknown>[];
+    const answers = await Promise.all(sent.map((event) => postSigned(url, event, SECRET)));
+    assert.deepEqual(
+      answers.map((answer) => answer.status),
+      sent.map(() => 200),
+    );
+    assert.equal(answers.filter((answer) => answer.body.duplicate === true).length, 2);
+    await allOut;
+    assert.deepEqual(new Set(received), new Set(events.map((event) => event.id)));
+    // one more event comes out right after the burst: nothing from the burst was sent twice
+    const last = sampleOrder();
+    const after = nextMessage(output);
+    await postSigned(url, last, SECRET);
+    assert.equal(((await after).payload as { id: string }).id, last.id);
+    assert.equal(received.length, events.length + 1);
+  });
+
   it('remembers ids across a restart of Node-RED (same user directory)', async () => {
     const event = sampleOrder();
     let { url } = await load();
