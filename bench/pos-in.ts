@@ -33,13 +33,31 @@ const flows = [
     credentials: { secret: SECRET },
     wires: [['count']],
   },
-  { id: 'count', type: 'function', z: 'tab', func: 'return null;', outputs: 1, wires: [] },
+  // counts the events that leave pos-in, so that the table shows none lost and none repeated
+  {
+    id: 'count',
+    type: 'function',
+    z: 'tab',
+    func: "global.set('events', (global.get('events') || 0) + 1); return null;",
+    outputs: 1,
+    wires: [],
+  },
+  { id: 'ask', type: 'http in', z: 'tab', url: '/bench/events', method: 'get', wires: [['tell']] },
+  {
+    id: 'tell',
+    type: 'function',
+    z: 'tab',
+    func: "msg.payload = { events: global.get('events') || 0 }; return msg;",
+    outputs: 1,
+    wires: [['reply']],
+  },
   { id: 'plain', type: 'http in', z: 'tab', url: '/bench/plain', method: 'post', wires: [['reply']] },
   { id: 'reply', type: 'http response', z: 'tab', statusCode: '200', headers: {}, wires: [] },
 ];
 
 interface Run {
   name: string;
+  requests: number;
   requestsPerSecond: number;
   p50: number;
   p99: number;
@@ -57,19 +75,26 @@ const milliseconds = (text: string | undefined) => {
 async function drive(name: string, url: string, seconds: number, dir: string): Promise<Run> {
   // more requests than the run can send, so that none repeats
   const file = join(dir, 'requests.txt');
-  writeFileSync(file, Array.from({ length: seconds * 25_000 }, signedOrder).join('\n'));
+  writeFileSync(file, Array.from({ length: seconds * 30_000 }, signedOrder).join('\n'));
   const script = join(repoRoot, 'bench', 'wrk-requests.lua');
   const args = ['-t1', `-c${CONNECTIONS}`, `-d${seconds}s`, '--latency', '-s', script, url, '--', file];
   const { stdout } = await run('wrk', args, { maxBuffer: 1 << 20 });
   const socketErrors = /Socket errors: connect (\d+), read (\d+), write (\d+), timeout (\d+)/.exec(stdout);
   return {
     name,
+    requests: Number(/(\d+) requests in/.exec(stdout)?.[1]),
     requestsPerSecond: Number(/Requests\/sec:\s+([\d.]+)/.exec(stdout)?.[1]),
     p50: milliseconds(/ 50%\s+(\S+)/.exec(stdout)?.[1]),
     p99: milliseconds(/ 99%\s+(\S+)/.exec(stdout)?.[1]),
     non2xx: Number(/Non-2xx or 3xx responses: (\d+)/.exec(stdout)?.[1] ?? 0),
     errors: socketErrors ? socketErrors.slice(1).reduce((sum, n) => sum + Number(n), 0) : 0,
   };
+}
+
+/** How many events have left pos-in so far (wrk may end with requests in flight, which still count). */
+async function eventsOut(url: string): Promise<number> {
+  const response = await fetch(`${url}/bench/events`);
+  return ((await response.json()) as { events: number }).events;
 }
 
 export async function main(): Promise<void> {
@@ -85,17 +110,21 @@ export async function main(): Promise<void> {
     await drive('warm-up', pos, 2, dir);
     await drive('warm-up', plain, 2, dir);
     const baseline = await drive('core http in → http response (no checks)', plain, DURATION_S, dir);
+    const before = await eventsOut(nodeRed.url);
     const ours = await drive('pos-in (signature + window + dedupe + schema)', pos, DURATION_S, dir);
+    const events = (await eventsOut(nodeRed.url)) - before;
     printTable(
       `pos-in on loopback: wrk, ${CONNECTIONS} connections, ${DURATION_S} s each, Node ${process.version}`,
-      ['flow', 'req/s', 'p50 ms', 'p99 ms', 'non-2xx', 'socket errors'],
+      ['flow', 'requests', 'req/s', 'p50 ms', 'p99 ms', 'non-2xx', 'socket errors', 'events out'],
       [baseline, ours].map((run) => [
         run.name,
+        run.requests,
         Math.round(run.requestsPerSecond),
         run.p50,
         run.p99,
         run.non2xx,
         run.errors,
+        run === ours ? events : '–',
       ]),
     );
     console.log(
