@@ -24,11 +24,15 @@ export interface LocalDedupeOptions {
 
 type Entry = [key: string, expiresAt: number];
 
+/** Journals shorter than this are never compacted. */
+const COMPACT_FLOOR = 10_000;
+
 /** Ids in a Map (insertion order is expiry order) with an append-only journal behind it. */
 export class LocalDedupeStore implements DedupeStore {
   private readonly expiry = new Map<string, number>();
   private readonly journal: Journal<Entry> | undefined;
   private readonly maxEntries: number;
+  private retryCompactionAt = 0;
 
   constructor(
     private readonly options: LocalDedupeOptions,
@@ -64,12 +68,12 @@ export class LocalDedupeStore implements DedupeStore {
     });
     try {
       this.journal?.flush();
-      this.compactIfWasteful();
     } catch (err) {
       // not recorded: forget the batch, so that the sender's retry is not taken for a duplicate
       for (const key of claimed) this.expiry.delete(key);
       throw err;
     }
+    this.compactIfWasteful();
     return firsts;
   }
 
@@ -93,9 +97,19 @@ export class LocalDedupeStore implements DedupeStore {
     }
   }
 
+  /**
+   * Best effort: the batch is already recorded, and a failed rewrite leaves the journal as it was. After a
+   * failure the next attempt waits until the journal has grown by another COMPACT_FLOOR lines.
+   */
   private compactIfWasteful(): void {
     const journal = this.journal;
-    if (!journal || journal.size < Math.max(10_000, this.expiry.size * 2)) return;
-    journal.rewrite(this.expiry.entries());
+    if (!journal || journal.size < Math.max(COMPACT_FLOOR, this.expiry.size * 2, this.retryCompactionAt))
+      return;
+    try {
+      journal.rewrite(this.expiry.entries());
+      this.retryCompactionAt = 0;
+    } catch {
+      this.retryCompactionAt = journal.size + COMPACT_FLOOR;
+    }
   }
 }

@@ -7,6 +7,7 @@ import { dirname } from 'node:path';
 export class Journal<T> {
   private fd: number;
   private pending: string[] = [];
+  private torn = false;
   private lines: number;
 
   private constructor(
@@ -50,10 +51,21 @@ export class Journal<T> {
 
   flush(): void {
     if (this.pending.length === 0) return;
-    const chunk = this.pending.join('');
+    if (this.fd < 0) throw new Error(`the journal ${this.file} is closed`);
+    // after a failed write, a newline ends the line it may have torn, so that the next record stays whole
+    const chunk = Buffer.from((this.torn ? '\n' : '') + this.pending.join(''));
     this.lines += this.pending.length;
     this.pending = [];
-    writeSync(this.fd, chunk);
+    try {
+      // a nearly full disk may take part of a write without an error: write the rest, or fail on it
+      for (let written = 0; written < chunk.length; ) {
+        written += writeSync(this.fd, chunk, written);
+      }
+      this.torn = false;
+    } catch (err) {
+      this.torn = true;
+      throw err;
+    }
   }
 
   /** Replaces the whole file by `records` atomically (write aside, then rename). */
@@ -76,5 +88,7 @@ export class Journal<T> {
   close(): void {
     this.flush();
     closeSync(this.fd);
+    // a late write fails rather than landing in whatever file reuses the descriptor
+    this.fd = -1;
   }
 }

@@ -1,5 +1,5 @@
 import assert from 'node:assert/strict';
-import { appendFileSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { appendFileSync, mkdirSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { LocalDedupeStore } from '../../../nodes/core/store/dedupe-store';
@@ -89,6 +89,24 @@ describe('dedupe store', () => {
     await assert.rejects(store.claimAll(['lost-1', 'lost-2'], 1), /ENOSPC/);
     journal.flush = flush;
     assert.deepEqual(await store.claimAll(['lost-1', 'before'], 2), [true, false]);
+    await store.close();
+  });
+
+  it('refuses claims after close rather than writing them anywhere', async () => {
+    const store = new LocalDedupeStore({ horizonMs: 60_000, file: join(dir, 'ids.jsonl') }, 0);
+    await store.close();
+    await assert.rejects(store.claimAll(['late'], 1), /closed/);
+  });
+
+  it('keeps claiming when compaction fails, and compacts once it can', async () => {
+    const file = join(dir, 'ids.jsonl');
+    mkdirSync(`${file}.tmp`); // the rewrite's scratch file cannot be created
+    const store = new LocalDedupeStore({ horizonMs: 10, file }, 0);
+    for (let i = 0; i < 12_000; i++) assert.deepEqual(await store.claimAll([`id-${i}`], i), [true]);
+    rmSync(`${file}.tmp`, { recursive: true });
+    for (let i = 12_000; i < 21_000; i++) await store.claimAll([`id-${i}`], i);
+    const lines = readFileSync(file, 'utf8').split('\n').filter(Boolean).length;
+    assert.ok(lines < 2_000, `compacted to ${lines} lines`);
     await store.close();
   });
 });
