@@ -143,14 +143,14 @@ export = function register(RED: NodeAPI) {
       const answers = await receiver.receiveAll(
         batch.map(({ req, body }) => ({ headers: req.headers, body })),
       );
-      const messages: NodeMessage[] = [];
+      const accepted: NodeMessage[] = [];
       batch.forEach(({ res }, i) => {
         const answer = answers[i] as Answer;
-        respond(res, answer);
+        answerSafely(res, answer);
         if ('accepted' in answer && answer.accepted) {
           const { event, pos } = answer.accepted;
           counts.accepted++;
-          messages.push({ payload: event, topic: event.event, pos });
+          accepted.push({ payload: event, topic: event.event, pos });
         } else if (answer.status === 200) {
           counts.duplicates++;
         } else {
@@ -158,7 +158,17 @@ export = function register(RED: NodeAPI) {
         }
       });
       showCounts();
-      if (messages.length > 0) this.send([messages]);
+      // one send per event: each gets its own _msgid, and a single wire needs no clone
+      for (const msg of accepted) this.send(msg);
+    };
+
+    /** A failed answer (the connection went, middleware answered first) must not cost the batch its events. */
+    const answerSafely = (res: HttpResponse, answer: Answer) => {
+      try {
+        respond(res, answer);
+      } catch (err) {
+        this.warn(RED._('pos-in.errors.answer-failed', { detail: (err as Error).message }));
+      }
     };
 
     // Something failed on our side (recording the ids on a full disk, say): the POS must retry, so answer 503.
@@ -170,7 +180,18 @@ export = function register(RED: NodeAPI) {
       }
     };
 
+    // Once the node is closing (redeploy, stop), waiting deliveries are refused rather than accepted into a
+    // flow that is stopping: nothing is claimed, so the POS's retry reaches the new node as a new event.
+    let closing = false;
+    const refuse = (batch: Waiting[]) => {
+      for (const { res } of batch) {
+        if (!res.headersSent)
+          answerSafely(res, reject(503, 'unavailable', 'this webhook is restarting; retry'));
+      }
+    };
+
     const batcher = new TurnBatcher<Waiting>((batch) => {
+      if (closing) return refuse(batch);
       answerAll(batch).catch((err: unknown) =>
         internalFailure(
           err,
@@ -218,6 +239,7 @@ export = function register(RED: NodeAPI) {
     });
 
     this.on('close', (_removed, done) => {
+      closing = true;
       unmount?.();
       batcher.drain();
       status.close();

@@ -93,9 +93,11 @@ describe('pos-in node', () => {
     const { output, url } = await load();
     const events = Array.from({ length: 40 }, () => sampleOrder());
     const received: string[] = [];
+    const msgids = new Set<string>();
     const allOut = new Promise<void>((resolve) =>
-      output.on('input', (msg: { payload: { id: string } }) => {
+      output.on('input', (msg: { payload: { id: string }; _msgid: string }) => {
         received.push(msg.payload.id);
+        msgids.add(msg._msgid);
         if (received.length === events.length) resolve();
       }),
     );
@@ -108,6 +110,7 @@ describe('pos-in node', () => {
     assert.equal(answers.filter((answer) => answer.body.duplicate === true).length, 2);
     await allOut;
     assert.deepEqual(new Set(received), new Set(events.map((event) => event.id)));
+    assert.equal(msgids.size, events.length, 'each message has its own _msgid');
     // one more event comes out right after the burst: nothing from the burst was sent twice
     const last = sampleOrder();
     const after = nextMessage(output);

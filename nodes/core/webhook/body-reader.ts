@@ -5,11 +5,13 @@ import type { IncomingMessage } from 'node:http';
  * request would cost as much as reading a small body. A read times out up to SWEEP_MS after its limit.
  */
 const deadlines = new Map<() => void, number>();
+// a monotonic clock: a wall-clock step must not stretch or cut short every read under way
+const clock = () => performance.now();
 const SWEEP_MS = 100;
 let sweeper: NodeJS.Timeout | undefined;
 
 function sweep(): void {
-  const now = Date.now();
+  const now = clock();
   for (const [expire, deadline] of deadlines) {
     if (deadline <= now) {
       deadlines.delete(expire);
@@ -23,7 +25,7 @@ function sweep(): void {
 }
 
 function watchDeadline(expire: () => void, timeoutMs: number): void {
-  deadlines.set(expire, Date.now() + timeoutMs);
+  deadlines.set(expire, clock() + timeoutMs);
   sweeper ??= setInterval(sweep, SWEEP_MS);
 }
 

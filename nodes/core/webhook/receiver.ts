@@ -117,14 +117,25 @@ export class WebhookReceiver {
    */
   async receiveAll(deliveries: readonly Delivery[]): Promise<Answer[]> {
     const receivedAtMs = this.now();
-    const checked = deliveries.map(({ headers, body }) => this.check(headers, body, receivedAtMs));
+    const checked = deliveries.map(({ headers, body }) => this.checkSafely(headers, body, receivedAtMs));
     const candidates = checked.filter((item): item is Accepted => 'event' in item);
     const firsts = await this.config.dedupe.claimAll(
       candidates.map((item) => item.event.id),
       receivedAtMs,
     );
+    if (firsts.length !== candidates.length)
+      throw new Error('the id store answered for the wrong number of ids');
     let next = 0;
     return checked.map((item) => ('event' in item ? answerFor(item, firsts[next++] === true) : item));
+  }
+
+  /** A delivery that trips over a fault of ours is refused on its own (to be retried), not with its batch. */
+  private checkSafely(headers: Headers, body: Buffer, receivedAtMs: number): Answer | Accepted {
+    try {
+      return this.check(headers, body, receivedAtMs);
+    } catch (err) {
+      return reject(503, 'unavailable', `the event could not be checked; retry (${(err as Error).message})`);
+    }
   }
 
   /** Signature, replay window, JSON and schema: a rejection, or the event to claim. */
