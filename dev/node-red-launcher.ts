@@ -37,7 +37,8 @@ export interface NodeRed {
   output(): string;
   /** Resolves when Node-RED has printed text matching `pattern` (from the start of its output). */
   waitForOutput(pattern: RegExp): Promise<void>;
-  deploy(flows: FlowNode[]): Promise<void>;
+  /** Deploys as the editor's Deploy button does: `full` (the default), or only the modified `nodes`/`flows`. */
+  deploy(flows: FlowNode[], type?: 'full' | 'nodes' | 'flows'): Promise<void>;
   getFlows(): Promise<FlowNode[]>;
   inject(nodeId: string): Promise<void>;
   stop(): Promise<void>;
@@ -136,7 +137,7 @@ export async function launchNodeRed(options: LaunchOptions = {}): Promise<NodeRe
       check();
     });
   const waitForOutput = (pattern: RegExp) => waitFor(() => pattern.test(output), String(pattern));
-  const startedFlows = () => output.split('Started flows').length - 1;
+  const startedFlows = () => output.split(/Started (?:flows|modified nodes|modified flows)/).length - 1;
 
   async function admin(path: string, init: RequestInit = {}): Promise<Response> {
     const response = await fetch(`${url}${path}`, init);
@@ -152,7 +153,7 @@ export async function launchNodeRed(options: LaunchOptions = {}): Promise<NodeRe
     process: child,
     output: () => output,
     waitForOutput,
-    async deploy(flows) {
+    async deploy(flows, type = 'full') {
       // the admin API answers before the new flows have started: wait until Node-RED says they have
       const startedBefore = startedFlows();
       await admin('/flows', {
@@ -160,7 +161,7 @@ export async function launchNodeRed(options: LaunchOptions = {}): Promise<NodeRe
         headers: {
           'content-type': 'application/json',
           'Node-RED-API-Version': 'v2',
-          'Node-RED-Deployment-Type': 'full',
+          'Node-RED-Deployment-Type': type,
         },
         body: JSON.stringify({ flows }),
       });
