@@ -1,20 +1,35 @@
 // An append-only file of JSON lines: the durable half of the local stores. Appends are queued and `flush()`
 // writes them with one write call (to the OS, which keeps them across a kill -9), so a caller writes a whole
-// batch at once and knows when it is recorded. A torn last line, left by a crash mid-write, is skipped on open.
-import { closeSync, mkdirSync, openSync, readFileSync, renameSync, writeFileSync, writeSync } from 'node:fs';
+// batch at once and knows when it is recorded: all of it, or (after an error) none of it. A torn last line,
+// left by a crash mid-write, is skipped on open and ended before the next record.
+import {
+  closeSync,
+  constants,
+  fstatSync,
+  ftruncateSync,
+  mkdirSync,
+  openSync,
+  readFileSync,
+  renameSync,
+  writeSync,
+} from 'node:fs';
 import { dirname } from 'node:path';
 
 export class Journal<T> {
   private fd: number;
   private pending: string[] = [];
-  private torn = false;
+  /** The file's length, where a failed write is cut back to. */
+  private bytes: number;
   private lines: number;
 
   private constructor(
     private readonly file: string,
     existingLines: number,
+    /** The file ends inside a line: the next write starts a new one. */
+    private torn: boolean,
   ) {
     this.fd = openSync(file, 'a');
+    this.bytes = fstatSync(this.fd).size;
     this.lines = existingLines;
   }
 
@@ -36,7 +51,8 @@ export class Journal<T> {
         // a line torn by a crash mid-write: everything before it is intact
       }
     }
-    return { journal: new Journal<T>(file, records.length), records };
+    const torn = text.length > 0 && !text.endsWith('\n');
+    return { journal: new Journal<T>(file, records.length, torn), records };
   }
 
   /** How many records the file holds, live or superseded: the cue for compaction. */
@@ -51,25 +67,18 @@ export class Journal<T> {
 
   flush(): void {
     if (this.pending.length === 0) return;
-    if (this.fd < 0) throw new Error(`the journal ${this.file} is closed`);
-    // after a failed write, a newline ends the line it may have torn, so that the next record stays whole
     const chunk = Buffer.from((this.torn ? '\n' : '') + this.pending.join(''));
-    this.lines += this.pending.length;
+    const count = this.pending.length;
     this.pending = [];
-    try {
-      // a nearly full disk may take part of a write without an error: write the rest, or fail on it
-      for (let written = 0; written < chunk.length; ) {
-        written += writeSync(this.fd, chunk, written);
-      }
-      this.torn = false;
-    } catch (err) {
-      this.torn = true;
-      throw err;
-    }
+    this.writeAll(this.fd, chunk, this.bytes);
+    this.bytes += chunk.length;
+    this.lines += count;
+    this.torn = false;
   }
 
-  /** Replaces the whole file by `records` atomically (write aside, then rename). */
+  /** Replaces the whole file by `records` atomically (write aside, then rename); unchanged if that fails. */
   rewrite(records: Iterable<T>): void {
+    if (this.fd < 0) throw new Error(`the journal ${this.file} is closed`);
     this.pending = [];
     const tmp = `${this.file}.tmp`;
     let text = '';
@@ -78,14 +87,47 @@ export class Journal<T> {
       text += `${JSON.stringify(record)}\n`;
       count++;
     }
-    writeFileSync(tmp, text);
-    renameSync(tmp, this.file);
-    closeSync(this.fd);
-    this.fd = openSync(this.file, 'a');
+    const chunk = Buffer.from(text);
+    // append mode, as the journal's own descriptor, which this one becomes
+    const { O_WRONLY, O_CREAT, O_TRUNC, O_APPEND } = constants;
+    const fd = openSync(tmp, O_WRONLY | O_CREAT | O_TRUNC | O_APPEND);
+    try {
+      this.writeAll(fd, chunk, 0);
+      renameSync(tmp, this.file);
+    } catch (err) {
+      closeSync(fd);
+      throw err;
+    }
+    const old = this.fd;
+    this.fd = fd;
+    this.bytes = chunk.length;
     this.lines = count;
+    this.torn = false;
+    if (old >= 0) closeSync(old);
+  }
+
+  /**
+   * Writes all of `chunk` at the end of a file `start` bytes long, or cuts it back to `start` and throws: a
+   * nearly full disk may take part of a write without an error, then fail on the rest.
+   */
+  private writeAll(fd: number, chunk: Buffer, start: number): void {
+    if (fd < 0) throw new Error(`the journal ${this.file} is closed`);
+    try {
+      for (let written = 0; written < chunk.length; ) {
+        written += writeSync(fd, chunk, written);
+      }
+    } catch (err) {
+      try {
+        ftruncateSync(fd, start);
+      } catch {
+        this.torn = true; // part of a line may stay: end it before the next record
+      }
+      throw err;
+    }
   }
 
   close(): void {
+    if (this.fd < 0) return;
     this.flush();
     closeSync(this.fd);
     // a late write fails rather than landing in whatever file reuses the descriptor

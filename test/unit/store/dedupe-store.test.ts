@@ -1,5 +1,5 @@
 import assert from 'node:assert/strict';
-import { appendFileSync, mkdirSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import fs, { appendFileSync, mkdirSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { LocalDedupeStore } from '../../../nodes/core/store/dedupe-store';
@@ -80,14 +80,16 @@ describe('dedupe store', () => {
   it('records none of a batch it could not write, so that a retry is not taken for a repeat', async () => {
     const store = new LocalDedupeStore({ horizonMs: 60_000, file: join(dir, 'ids.jsonl') }, 0);
     await store.claim('before', 0);
-    // the disk fills up: the journal's next write fails as writeSync would
-    const journal = (store as unknown as { journal: { flush(): void } }).journal;
-    const flush = journal.flush.bind(journal);
-    journal.flush = () => {
+    // the disk fills up: the journal's next write fails
+    const writeSync = fs.writeSync;
+    fs.writeSync = () => {
       throw Object.assign(new Error('ENOSPC: no space left on device, write'), { code: 'ENOSPC' });
     };
-    await assert.rejects(store.claimAll(['lost-1', 'lost-2'], 1), /ENOSPC/);
-    journal.flush = flush;
+    try {
+      await assert.rejects(store.claimAll(['lost-1', 'lost-2'], 1), /ENOSPC/);
+    } finally {
+      fs.writeSync = writeSync;
+    }
     assert.deepEqual(await store.claimAll(['lost-1', 'before'], 2), [true, false]);
     await store.close();
   });
