@@ -163,9 +163,9 @@ export = function register(RED: NodeAPI) {
     };
 
     /** A failed answer (the connection went, middleware answered first) must not cost the batch its events. */
-    const answerSafely = (res: HttpResponse, answer: Answer) => {
+    const answerSafely = (res: HttpResponse, answer: Answer, closeConnection = false) => {
       try {
-        respond(res, answer);
+        respond(res, answer, closeConnection);
       } catch (err) {
         this.warn(RED._('pos-in.errors.answer-failed', { detail: (err as Error).message }));
       }
@@ -176,7 +176,7 @@ export = function register(RED: NodeAPI) {
       this.error(RED._('pos-in.errors.internal', { detail: (err as Error).message }));
       for (const res of responses) {
         if (!res.headersSent)
-          respond(res, reject(503, 'unavailable', 'the event could not be recorded; retry'), true);
+          answerSafely(res, reject(503, 'unavailable', 'the event could not be recorded; retry'), true);
       }
     };
 

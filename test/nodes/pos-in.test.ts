@@ -1,5 +1,7 @@
 import assert from 'node:assert/strict';
+import { once } from 'node:events';
 import { mkdtempSync, rmSync } from 'node:fs';
+import { type IncomingMessage, request, type Server } from 'node:http';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 
@@ -31,7 +33,7 @@ const flow = (props: Record<string, unknown> = {}): FlowNode[] => [
 
 describe('pos-in node', () => {
   let userDir: string;
-  let server: { url: string; close: () => Promise<void> } | undefined;
+  let server: Awaited<ReturnType<typeof serveHttpNode>> | undefined;
   const node = capturing(posIn);
 
   async function load(
@@ -117,6 +119,39 @@ describe('pos-in node', () => {
     await postSigned(url, last, SECRET);
     assert.equal(((await after).payload as { id: string }).id, last.id);
     assert.equal(received.length, events.length + 1);
+  });
+
+  it('answers 503 to a delivery whose body completes after the node stopped, and records nothing', async () => {
+    const { input, url } = await load();
+    const event = sampleOrder();
+    const body = JSON.stringify(event);
+    const arrived = once(server?.server as Server, 'request');
+    const req = request(url, {
+      method: 'POST',
+      headers: {
+        'content-type': 'application/json',
+        'content-length': Buffer.byteLength(body),
+        'x-webhook-signature': genericSignature(SECRET, body),
+      },
+    });
+    const answered = once(req, 'response') as Promise<[IncomingMessage]>;
+    req.write(body.slice(0, 10));
+    await arrived;
+    await (input as unknown as { close(removed: boolean): Promise<void> }).close(false); // as a redeploy does
+    req.end(body.slice(10));
+    const [res] = await answered;
+    const chunks: Buffer[] = [];
+    for await (const chunk of res) chunks.push(chunk as Buffer);
+    assert.equal(res.statusCode, 503);
+    assert.match(JSON.parse(Buffer.concat(chunks).toString()).detail, /restarting/);
+    // the POS retries against the node that replaces it: a new event, not a duplicate
+    await helper.unload();
+    await server?.close();
+    server = undefined;
+    const next = await load();
+    const message = nextMessage(next.output);
+    assert.deepEqual((await postSigned(next.url, event, SECRET)).body, { ok: true, id: event.id });
+    assert.equal(((await message).payload as { id: string }).id, event.id);
   });
 
   it('remembers ids across a restart of Node-RED (same user directory)', async () => {

@@ -55,12 +55,15 @@ export function capturing(module: NodeModule): { module: NodeModule; red: () => 
  * The test helper's `RED.httpNode` is an Express app on no server (helper.request() reaches only admin
  * routes), so node tests serve it on a loopback port of their own.
  */
-export async function serveHttpNode(red: NodeAPI): Promise<{ url: string; close: () => Promise<void> }> {
+export async function serveHttpNode(
+  red: NodeAPI,
+): Promise<{ url: string; server: Server; close: () => Promise<void> }> {
   const server: Server = createServer(red.httpNode as unknown as Parameters<typeof createServer>[0]);
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
   const { port } = server.address() as AddressInfo;
   return {
     url: `http://127.0.0.1:${port}`,
+    server,
     close: () =>
       new Promise<void>((resolve) => {
         server.closeAllConnections();
