@@ -171,33 +171,26 @@ export = function register(RED: NodeAPI) {
       }
     };
 
-    // Something failed on our side (recording the ids on a full disk, say): the POS must retry, so answer 503.
+    /** 503 to each delivery not answered yet: the POS retries later. */
+    const unavailable = (responses: HttpResponse[], detail: string, closeConnection = false) => {
+      for (const res of responses) {
+        if (!res.headersSent) answerSafely(res, reject(503, 'unavailable', detail), closeConnection);
+      }
+    };
+
+    // Something failed on our side (recording the ids on a full disk, say): the POS must retry.
     const internalFailure = (err: unknown, responses: HttpResponse[]) => {
       this.error(RED._('pos-in.errors.internal', { detail: (err as Error).message }));
-      for (const res of responses) {
-        if (!res.headersSent)
-          answerSafely(res, reject(503, 'unavailable', 'the event could not be recorded; retry'), true);
-      }
+      unavailable(responses, 'the event could not be recorded; retry', true);
     };
 
     // Once the node is closing (redeploy, stop), waiting deliveries are refused rather than accepted into a
     // flow that is stopping: nothing is claimed, so the POS's retry reaches the new node as a new event.
     let closing = false;
-    const refuse = (batch: Waiting[]) => {
-      for (const { res } of batch) {
-        if (!res.headersSent)
-          answerSafely(res, reject(503, 'unavailable', 'this webhook is restarting; retry'));
-      }
-    };
-
     const batcher = new TurnBatcher<Waiting>((batch) => {
-      if (closing) return refuse(batch);
-      answerAll(batch).catch((err: unknown) =>
-        internalFailure(
-          err,
-          batch.map(({ res }) => res),
-        ),
-      );
+      const responses = batch.map(({ res }) => res);
+      if (closing) return unavailable(responses, 'this webhook is restarting; retry');
+      answerAll(batch).catch((err: unknown) => internalFailure(err, responses));
     });
 
     let unmount: (() => void) | undefined;

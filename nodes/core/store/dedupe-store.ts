@@ -53,7 +53,7 @@ export class LocalDedupeStore implements DedupeStore {
   }
 
   /** The batch is written to the journal with one write before the claims count (see DedupeStore). */
-  claimAllSync(keys: readonly string[], nowMs: number): boolean[] {
+  async claimAll(keys: readonly string[], nowMs: number): Promise<boolean[]> {
     this.forgetExpired(nowMs);
     const claimed: string[] = [];
     const firsts = keys.map((key) => {
@@ -77,13 +77,10 @@ export class LocalDedupeStore implements DedupeStore {
     return firsts;
   }
 
-  async claimAll(keys: readonly string[], nowMs: number): Promise<boolean[]> {
-    return this.claimAllSync(keys, nowMs);
-  }
-
   /** One id: true the first time within the horizon. */
   async claim(key: string, nowMs: number): Promise<boolean> {
-    return this.claimAllSync([key], nowMs)[0] === true;
+    const [first] = await this.claimAll([key], nowMs);
+    return first === true;
   }
 
   async close(): Promise<void> {
