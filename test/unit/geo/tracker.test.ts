@@ -7,6 +7,7 @@ import { isoAt } from '../../../nodes/core/geo/format';
 import { type GeoLibs, loadGeoLibs } from '../../../nodes/core/geo/geo-libs';
 import { Geofence } from '../../../nodes/core/geo/geofence';
 import type { LngLat } from '../../../nodes/core/geo/parse';
+import { Route } from '../../../nodes/core/geo/route';
 import { MemoryStateStore } from '../../../nodes/core/geo/state-store';
 import {
   type BackOnRouteEvent,
@@ -225,6 +226,18 @@ describe('geo: tracking vehicles along a route', () => {
       );
     });
 
+    it('keeps a van exactly on the corridor edge on its route, and alerts a hair beyond it', async () => {
+      // the corridor is made exactly twice the van's distance, so "on the edge" is exact in floating point
+      const edge = at(30, 500);
+      const { nearest } = new Route(libs, straight).locate(edge[0], edge[1], 100);
+      const widthM = nearest.distanceM * 2;
+      const onEdge = await drive(geofence({}, { widthM }), [at(0, 0), edge, edge, edge]);
+      assert.deepEqual(types(onEdge), []);
+      assert.ok(onEdge.reports.every((r) => r.route?.onRoute));
+      const beyond = await drive(geofence({}, { widthM: widthM - 0.02 }), [at(0, 0), edge, edge, edge]);
+      assert.deepEqual(types(beyond), ['deviation']);
+    });
+
     it('alerts a vehicle that starts off its route', async () => {
       const result = await drive(geofence(), [at(400, 0), at(400, 50)]);
       assert.deepEqual(types(result), ['deviation']);
@@ -390,6 +403,25 @@ describe('geo: tracking vehicles along a route', () => {
       const result = await drive(geofence({}, { zones: [depotAt()] }), points);
       assert.deepEqual(types(result), ['zone-enter']);
       assert.deepEqual(result.reports.at(-1)?.zones, ['depot']);
+    });
+
+    it('leaves a zone only beyond the hysteresis margin (80 m circle, 10 m margin)', async () => {
+      const center = at(0, 1500);
+      const inside = [offset(ruler, center, 0, 40), offset(ruler, center, 0, 45)];
+      // parked 5 m outside the circle, within the margin: still inside, however many fixes
+      const nearEdge = Array.from({ length: 6 }, () => offset(ruler, center, 0, 85));
+      const gone = [offset(ruler, center, 0, 95), offset(ruler, center, 0, 96)];
+      const stayed = await drive(geofence({}, { zones: [depotAt()] }), [...inside, ...nearEdge]);
+      assert.deepEqual(types(stayed), ['zone-enter']);
+      assert.deepEqual(stayed.reports.at(-1)?.zones, ['depot']);
+      const left = await drive(geofence({}, { zones: [depotAt()] }), [...inside, ...nearEdge, ...gone]);
+      assert.deepEqual(
+        left.events.map((e) => [e.index, e.event.event]),
+        [
+          [1, 'zone-enter'],
+          [9, 'zone-exit'],
+        ],
+      );
     });
 
     it('reports polygon zones (a restricted street) by their edges', async () => {
