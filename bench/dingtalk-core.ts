@@ -1,6 +1,7 @@
 // DingTalk delivery core: cost per alert of build + sign + classify, and the dispatcher's own overhead
 // (no-op transport; memory and journal outbox; loopback HTTP through undici), each beside a baseline
 // measured in the same run. Usage: node .build/<you>/bench/dingtalk-core.js [--n 2000]
+
 import { createHmac } from 'node:crypto';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { createServer } from 'node:http';
@@ -20,6 +21,7 @@ import {
   type SendConfig,
   type Transport,
 } from '../nodes/core/dingtalk';
+import { quantile } from './stats';
 
 interface Row {
   name: string;
@@ -56,17 +58,12 @@ const config: SendConfig = {
   keywords: ['ALERT'],
 };
 
-function quantile(sorted: number[], q: number): number {
-  return sorted[Math.min(sorted.length - 1, Math.floor(q * sorted.length))] ?? 0;
-}
-
 function row(name: string, samples: number[], totalMs: number): Row {
-  const sorted = [...samples].sort((a, b) => a - b);
   return {
     name,
     n: samples.length,
-    p50us: Math.round(quantile(sorted, 0.5) * 1000 * 10) / 10,
-    p99us: Math.round(quantile(sorted, 0.99) * 1000 * 10) / 10,
+    p50us: Math.round(quantile(samples, 0.5) * 1000 * 10) / 10,
+    p99us: Math.round(quantile(samples, 0.99) * 1000 * 10) / 10,
     perSec: Math.round((samples.length / totalMs) * 1000),
   };
 }

@@ -6,11 +6,13 @@
 // with the same high-resolution clock, so the difference between the two paths is our overhead.
 //   BENCH_SAMPLES (default 2000) sequential messages per path for latency; BENCH_SECONDS (default 10) of
 //   BENCH_CONCURRENCY (default 16) closed-loop senders per path for throughput.
+
 import { rmSync } from 'node:fs';
 import { performance } from 'node:perf_hooks';
 import { Agent, request } from 'undici';
 import { type AcceptedMessage, type StandIn, start } from '../dev/dingtalk-standin/index';
 import { launchNodeRed } from '../dev/node-red-launcher';
+import { quantile } from './stats';
 import { printTable } from './table';
 
 const SAMPLES = Number(process.env.BENCH_SAMPLES ?? 2000);
@@ -124,15 +126,10 @@ async function one(agent: Agent, url: string, arrivals: Arrivals): Promise<numbe
   return (await arrived) - t0;
 }
 
-function percentile(sorted: number[], p: number): number {
-  return sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))] ?? Number.NaN;
-}
-
 async function latency(agent: Agent, url: string, arrivals: Arrivals, samples: number) {
   const times: number[] = [];
   for (let i = 0; i < samples; i++) times.push(await one(agent, url, arrivals));
-  times.sort((a, b) => a - b);
-  return { p50: percentile(times, 50), p99: percentile(times, 99) };
+  return { p50: quantile(times, 0.5), p99: quantile(times, 0.99) };
 }
 
 async function throughput(agent: Agent, url: string, arrivals: Arrivals, seconds: number): Promise<number> {

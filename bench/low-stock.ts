@@ -9,6 +9,7 @@
 // test, then one sentinel that each node passes on; the time until the sentinel arrives is the cost of N
 // messages. Rounds alternate between the two nodes. "steady": every level is as before (filter drops all);
 // "changing": every level differs (filter passes all on; low-stock sends nothing, as no level is low).
+
 import { rmSync } from 'node:fs';
 import { launchNodeRed } from '../dev/node-red-launcher';
 import { StockMonitor } from '../nodes/core/stock/monitor';
@@ -16,6 +17,7 @@ import { readingsFrom, type StockReading } from '../nodes/core/stock/reading';
 import { TimeZone } from '../nodes/core/stock/schedule';
 import { ThresholdTable } from '../nodes/core/stock/thresholds';
 import { type Collector, collectorNodes, startCollector } from '../test/support/collector';
+import { median } from './stats';
 import { printTable } from './table';
 
 const QUICK = process.env.BENCH_QUICK === '1';
@@ -213,8 +215,6 @@ async function runtimeBench(nodeRedPackage: string): Promise<(string | number)[]
           if (r > 0) times[lane]?.push(ms);
         }
       }
-      const median = (values: number[]) =>
-        [...values].sort((a, b) => a - b)[Math.floor(values.length / 2)] ?? 0;
       const rbe = median(times.rbe ?? []);
       const low = median(times.low ?? []);
       for (const [name, ms] of [

@@ -10,12 +10,14 @@
 //
 // BENCH_SECONDS scales the core runs (default 2 s each); BENCH_MESSAGES the runtime batches (default 20,000);
 // BENCH_ROUNDS the runtime rounds (default 5; the median is reported).
+
 import { mkdtempSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { builtPackageDir, type FlowNode, launchNodeRed } from '../dev/node-red-launcher';
 import { compileRules } from '../nodes/core/rules/compile';
 import type { RuleDef, RuleSetDef } from '../nodes/core/rules/definitions';
+import { median } from './stats';
 import { printTable } from './table';
 
 const CORE_SECONDS = Number(process.env.BENCH_SECONDS ?? 2);
@@ -422,9 +424,6 @@ function packageWithPosSwitch(events: Record<string, unknown>[]): string {
   writeFileSync(join(dir, 'bench-events.json'), JSON.stringify(events));
   return dir;
 }
-
-const median = (values: number[]) =>
-  [...values].sort((a, b) => a - b)[Math.floor(values.length / 2)] as number;
 
 export async function runtimeBenchmark(
   nodeRedPackage = process.env.NODE_RED_PACKAGE ?? 'node-red',

@@ -5,6 +5,7 @@
 // BENCH_SECONDS scales every measurement (default 2 s per row; 0.2 for a quick check); BENCH_PARTS picks
 // parts (checks,engine,runtime); NODE_RED_PACKAGE=node-red-4 runs the last part on Node-RED 4.1;
 // BENCH_CPU_PROFILE=<dir> writes a CPU profile of that Node-RED.
+
 import { mkdtempSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
@@ -19,6 +20,7 @@ import { MemoryStateStore } from '../nodes/core/geo/state-store';
 import { defaultTrackerSettings, type VehicleState } from '../nodes/core/geo/tracker';
 import { startCollector } from '../test/support/collector';
 import { cityRoute, fixAt, jitter, offset, seeded } from '../test/unit/geo/support/geo-fixtures';
+import { median } from './stats';
 import { printTable } from './table';
 
 const SECONDS = Number(process.env.BENCH_SECONDS ?? 2);
@@ -198,10 +200,6 @@ if (seen % ${n} === 0) return { payload: { ms: Date.now() - flow.get('start'), n
 return null;`;
 
 const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 5);
-const median = (values: number[]) => {
-  const sorted = [...values].sort((a, b) => a - b);
-  return sorted[Math.floor((sorted.length - 1) / 2)] ?? Number.NaN;
-};
 
 async function runtimeFixes(libs: GeoLibs): Promise<void> {
   const coords = cityRoute(libs, 10_000, 7);
