@@ -1,9 +1,10 @@
 // The editor's settings for a low-stock node, checked at deploy: every problem with the table is reported,
 // each as a message key (low-stock.errors.<code>) and its parameters.
+
+import { numberFrom } from '../core/rules/decimal';
 import { type Problem, problem, StockError } from '../core/stock/errors';
 import { type DailyTime, parseDailyTimes, TimeZone } from '../core/stock/schedule';
 import { type DefaultThresholdInput, type ThresholdRowInput, ThresholdTable } from '../core/stock/thresholds';
-import { parseDecimal } from '../core/stock/units';
 import type { NodeDef } from '../shared/node-red';
 
 export interface LowStockDef extends NodeDef {
@@ -39,7 +40,7 @@ const UNIT_MS: Record<string, number> = { ms: 1, s: 1_000, min: 60_000, h: 3_600
 
 function duration(value: unknown, units: string | undefined, fallbackUnits: string): number | undefined {
   if (value === undefined || value === '') return 0;
-  const number = parseDecimal(value);
+  const number = numberFrom(value);
   const scale = UNIT_MS[units || fallbackUnits];
   if (number === undefined || number < 0 || scale === undefined) return undefined;
   return Math.round(number * scale);

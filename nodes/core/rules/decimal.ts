@@ -20,6 +20,16 @@ export const ZERO: Decimal = Object.freeze({ sign: 0, digits: '', exponent: 0 })
 
 /** Plain decimal notation with an optional exponent: "128.50", "-3", ".5", "1e3". No hex, no thousands separators. */
 const DECIMAL = /^([+-]?)(\d*)(?:\.(\d*))?(?:[eE]([+-]?\d{1,9}))?$/;
+/** Thousands in groups of three: "1,200", "-12,345.5". Never "4,5" or "12,34", which are more likely a mistake. */
+const GROUPED = /^[+-]?\d{1,3}(?:,\d{3})+(?:\.\d+)?$/;
+
+export interface DecimalTextOptions {
+  /**
+   * Accept thousands separators ("1,200"), as a stock count typed into a form or a CSV cell may carry. Off where a
+   * comma separates list items (a pos-switch rule's "one of 1,000").
+   */
+  grouping?: boolean;
+}
 /** The same language, tested on untrimmed text before paying for a full parse. */
 const NUMERIC_TEXT = /^\s*[+-]?(?:\d+\.?\d*|\.\d+)(?:[eE][+-]?\d{1,9})?\s*$/;
 
@@ -27,13 +37,14 @@ const NUMERIC_TEXT = /^\s*[+-]?(?:\d+\.?\d*|\.\d+)(?:[eE][+-]?\d{1,9})?\s*$/;
  * Reads a decimal written as text, exactly. Full-width digits and points (１２８．５０, as an IME may type them)
  * count as their ASCII forms. Undefined for anything that is not a plain decimal number.
  */
-export function parseDecimal(text: string): Decimal | undefined {
+export function parseDecimal(text: string, options: DecimalTextOptions = {}): Decimal | undefined {
   let trimmed = text.trim();
   let match = DECIMAL.exec(trimmed);
   if (!match && !isAscii(trimmed)) {
     trimmed = trimmed.normalize('NFKC').trim();
     match = DECIMAL.exec(trimmed);
   }
+  if (!match && options.grouping && GROUPED.test(trimmed)) match = DECIMAL.exec(trimmed.replaceAll(',', ''));
   if (!match) return undefined;
   const whole = match[2] ?? '';
   const fraction = match[3] ?? '';
@@ -136,9 +147,13 @@ function compareUnusualText(value: string, threshold: Threshold): number {
   return exact === undefined ? Number.NaN : compareDecimals(exact, threshold.exact);
 }
 
-/** A value read as a decimal, or undefined when it does not hold a finite number. */
-export function readDecimal(value: unknown): Decimal | undefined {
-  if (typeof value === 'number') return decimalOfNumber(value);
-  if (typeof value === 'string') return parseDecimal(value);
-  return undefined;
+/**
+ * A finite number from a form field, CSV cell or message: a JavaScript number as it is, or decimal text in the
+ * language of parseDecimal (thousands separators allowed). Undefined for anything else.
+ */
+export function numberFrom(value: unknown): number | undefined {
+  if (typeof value === 'number') return Number.isFinite(value) ? value : undefined;
+  if (typeof value !== 'string') return undefined;
+  const exact = parseDecimal(value, { grouping: true });
+  return exact === undefined ? undefined : Number(formatDecimal(exact));
 }

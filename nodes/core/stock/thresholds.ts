@@ -1,9 +1,11 @@
 // Thresholds: a default, store-wide rows and per-SKU rows, each a value, a unit and a re-arm level.
 // Precedence, most specific first: the SKU at this store → the SKU at every store → every SKU at this store →
 // the default. A SKU with none of these is not watched.
+
+import { numberFrom } from '../rules/decimal';
 import { rowsFromCsv } from './csv';
 import { type Problem, problem, StockError } from './errors';
-import { normaliseUnit, parseDecimal, parseQuantityText, toMicro, type Unit, unitOf } from './units';
+import { normaliseUnit, parseQuantityText, toMicro, type Unit, unitOf } from './units';
 
 /** A row as the editor stores it or a control message sends it: values may be text. */
 export interface ThresholdRowInput {
@@ -78,7 +80,7 @@ function buildThreshold(
 
 /** Value and unit from a threshold cell, which may be "4.5" or "4.5 kg". */
 function parseThreshold(value: unknown, unit: unknown): { value: number; unit: string } | undefined {
-  const number = parseDecimal(value);
+  const number = numberFrom(value);
   if (number !== undefined) return { value: number, unit: text(unit) };
   if (typeof value !== 'string') return undefined;
   const withUnit = parseQuantityText(value);
@@ -92,7 +94,7 @@ function parseThreshold(value: unknown, unit: unknown): { value: number; unit: s
 function parseRearm(input: unknown, threshold: number): number | undefined {
   if (isBlank(input)) return threshold;
   const withUnit = typeof input === 'string' ? parseQuantityText(input) : undefined;
-  const rearm = parseDecimal(input) ?? withUnit?.value;
+  const rearm = numberFrom(input) ?? withUnit?.value;
   return rearm !== undefined && rearm >= threshold ? rearm : undefined;
 }
 

@@ -1,6 +1,7 @@
 // Units of stock and exact comparison across them. Every quantity is turned into a whole number of
 // micro-units of its dimension's base unit (µg, µl, millionths of a piece), so 4.5 kg and 4500 g are the same
 // integer and 4.499999999999999 kg (a float left over from arithmetic upstream) is not below 4.5 kg.
+import { numberFrom } from '../rules/decimal';
 import { StockError } from './errors';
 
 export interface Unit {
@@ -37,9 +38,6 @@ const known: [Unit, string[]][] = [
 
 const byAlias = new Map<string, Unit>();
 for (const [unit, aliases] of known) for (const alias of aliases) byAlias.set(alias, unit);
-
-/** The units offered in the editor, in the order shown. */
-export const standardUnits = ['kg', 'g', 'L', 'ml', 'pcs'] as const;
 
 /** When neither a threshold nor a stock level names a unit, numbers compare as they are. */
 export const plainNumber: Unit = { symbol: '', dimension: 'number', scale: MICRO };
@@ -93,26 +91,13 @@ export const fromMicro = (micro: number, unit: Unit): number => {
   return value === 0 ? 0 : value;
 };
 
-const DECIMAL = /^[+-]?(?:\d+(?:\.\d*)?|\.\d+)(?:e[+-]?\d+)?$/i;
-const GROUPED = /^[+-]?\d{1,3}(?:,\d{3})+(?:\.\d+)?$/;
-
-/** A number from a form field, CSV cell or message: finite numbers, and decimal text such as "4.5" or "1,200". */
-export function parseDecimal(input: unknown): number | undefined {
-  if (typeof input === 'number') return Number.isFinite(input) ? input : undefined;
-  if (typeof input !== 'string') return undefined;
-  const text = input.trim();
-  if (DECIMAL.test(text)) return Number(text);
-  if (GROUPED.test(text)) return Number(text.replaceAll(',', ''));
-  return undefined;
-}
-
 const WITH_UNIT = /^\s*([+-]?(?:\d[\d,]*(?:\.\d*)?|\.\d+))\s*([^\d\s.,+-][\s\S]*?)?\s*$/;
 
 /** "4.5 kg", "4.5kg", "4.5" → { value, unit }; undefined when the text does not start with a number. */
 export function parseQuantityText(text: string): { value: number; unit: string | undefined } | undefined {
   const match = WITH_UNIT.exec(text);
   if (!match) return undefined;
-  const value = parseDecimal(match[1]);
+  const value = numberFrom(match[1]);
   if (value === undefined) return undefined;
   return { value, unit: match[2] || undefined };
 }

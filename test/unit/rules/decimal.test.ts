@@ -7,6 +7,7 @@ import {
   formatDecimal,
   parseDecimal,
   thresholdOf,
+  ZERO,
 } from '../../../nodes/core/rules/decimal';
 
 function decimal(text: string) {
@@ -54,6 +55,21 @@ describe('decimal', () => {
       '--1',
     ]) {
       it(`rejects ${JSON.stringify(text)}`, () => assert.equal(parseDecimal(text), undefined));
+    }
+  });
+
+  describe('parseDecimal with thousands separators (stock counts, CSV cells)', () => {
+    for (const [text, expected] of [
+      ['1,200', '1200'],
+      ['-12,345.5', '-12345.5'],
+      ['１，２００', '1200'],
+    ]) {
+      it(`reads ${JSON.stringify(text)} as ${expected}`, () =>
+        assert.equal(formatDecimal(parseDecimal(text, { grouping: true }) ?? ZERO), expected));
+    }
+    for (const text of ['4,5', '12,34', '1,2345', ',100']) {
+      it(`rejects ${JSON.stringify(text)}`, () =>
+        assert.equal(parseDecimal(text, { grouping: true }), undefined));
     }
   });
 

@@ -1,10 +1,10 @@
 import assert from 'node:assert/strict';
 import fc from 'fast-check';
+import { numberFrom } from '../../../nodes/core/rules/decimal';
 import { StockError } from '../../../nodes/core/stock/errors';
 import {
   fromMicro,
   normaliseUnit,
-  parseDecimal,
   parseQuantityText,
   sameDimension,
   toMicro,
@@ -115,12 +115,13 @@ describe('stock units', () => {
       ['-2', -2],
       ['1,200', 1200],
       ['1,200.5', 1200.5],
+      ['１２８', 128],
       [7, 7],
     ] as [string | number, number][]) {
-      it(`reads ${JSON.stringify(text)} as ${value}`, () => assert.equal(parseDecimal(text), value));
+      it(`reads ${JSON.stringify(text)} as ${value}`, () => assert.equal(numberFrom(text), value));
     }
     for (const text of ['', 'abc', '4,5', '4.5 kg', '12,34', Number.NaN, Number.POSITIVE_INFINITY, null]) {
-      it(`refuses ${JSON.stringify(text)}`, () => assert.equal(parseDecimal(text), undefined));
+      it(`refuses ${JSON.stringify(text)}`, () => assert.equal(numberFrom(text), undefined));
     }
     for (const [text, expected] of [
       ['4.5 kg', { value: 4.5, unit: 'kg' }],
