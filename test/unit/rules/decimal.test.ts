@@ -63,7 +63,7 @@ describe('decimal', () => {
       ['1,200', '1200'],
       ['-12,345.5', '-12345.5'],
       ['１，２００', '1200'],
-    ]) {
+    ] as const) {
       it(`reads ${JSON.stringify(text)} as ${expected}`, () =>
         assert.equal(formatDecimal(parseDecimal(text, { grouping: true }) ?? ZERO), expected));
     }
