@@ -1,7 +1,6 @@
 // Stock levels out of messages: an inventory.changed POS event, a bare object with sku and quantity, a
 // number (or "4.5 kg") with msg.topic as the SKU, or an array of any of these (a stock count).
-import { StockError } from './errors';
-import { describeType } from './thresholds';
+import { describeType, StockError } from './errors';
 import { parseQuantityText } from './units';
 
 export interface StockReading {
