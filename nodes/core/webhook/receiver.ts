@@ -5,7 +5,7 @@ import type { PosEvent } from '../events/schema';
 import { validateEvent } from '../events/validate';
 import type { DedupeStore } from '../store/dedupe-store';
 import type { IpAllowlist } from './ip-allowlist';
-import { parseJsonBody } from './json-body';
+import { checkEventObject, parseJsonBody } from './json-body';
 import { toCanonicalShape } from './provider-envelope';
 import { checkReplayWindow } from './replay-window';
 import { type Headers, header, type SignatureScheme, verifySignature } from './signature-schemes';
@@ -178,6 +178,9 @@ export class WebhookReceiver {
       const parsed = parseJsonBody(Buffer.isBuffer(payload) ? payload : Buffer.from(payload));
       if (!parsed.ok) return { ok: false, detail: parsed.detail };
       value = parsed.value;
+    } else {
+      const check = checkEventObject(payload);
+      if (!check.ok) return { ok: false, detail: check.detail };
     }
     const validation = validateEvent(value, () => digestId(raw ?? JSON.stringify(value) ?? ''));
     if (!validation.ok) return { ok: false, detail: `${validation.path}: ${validation.message}` };

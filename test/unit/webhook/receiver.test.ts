@@ -116,6 +116,15 @@ describe('webhook receiver', () => {
     });
   });
 
+  it('refuses an input event carrying an own "__proto__" deep inside, as it does over HTTP', async () => {
+    const polluted = JSON.parse(order);
+    polluted.data.items[0] = JSON.parse('{"sku":"A","name":"a","quantity":1,"unitPrice":1,"__proto__":{"x":1}}');
+    assert.deepEqual(await receiver().accept(polluted), {
+      ok: false,
+      detail: 'the key "__proto__" is not allowed in an event',
+    });
+  });
+
   it('decides a batch in order: each delivery on its own, a repeat inside the batch as a duplicate', async () => {
     const r = receiver();
     const delivery = (body: string, signature = genericSignature('s3cret', body)) => ({
