@@ -28,7 +28,7 @@ function nestingDepth(text: string): number {
   return deepest;
 }
 
-const own = (value: object, key: string) => Object.prototype.hasOwnProperty.call(value, key);
+const own = (value: object, key: string) => Object.hasOwn(value, key);
 
 /**
  * The key that would let a clone or deep merge downstream reach a prototype: an own `__proto__` (which a
@@ -50,7 +50,8 @@ export function checkEventObject(root: unknown): ObjectCheck {
   for (let item = stack.pop(); item; item = stack.pop()) {
     const [value, depth] = item;
     if (typeof value !== 'object' || value === null) continue;
-    if (depth > MAX_DEPTH) return { ok: false, detail: `the event is nested deeper than ${MAX_DEPTH} levels` };
+    if (depth > MAX_DEPTH)
+      return { ok: false, detail: `the event is nested deeper than ${MAX_DEPTH} levels` };
     if (++visited > MAX_OBJECTS) return { ok: false, detail: 'the event holds too many objects' };
     const key = forbiddenKey(value);
     if (key) return { ok: false, detail: `the key "${key}" is not allowed in an event` };
@@ -84,5 +85,8 @@ function explainRefusal(text: string): JsonParse {
     return { ok: false, detail: `the body is not valid JSON: ${(err as Error).message}` };
   }
   const check = checkEventObject(value);
-  return { ok: false, detail: check.ok ? 'the body holds a key that is not allowed in an event' : check.detail };
+  return {
+    ok: false,
+    detail: check.ok ? 'the body holds a key that is not allowed in an event' : check.detail,
+  };
 }

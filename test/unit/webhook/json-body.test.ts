@@ -88,7 +88,9 @@ describe('JSON body parsing', () => {
     });
     it('accepts an ordinary event, shared sub-objects included', () => {
       const shared = { sku: 'A' };
-      assert.deepEqual(checkEventObject({ data: { items: [shared, shared], constructor: 'x' } }), { ok: true });
+      assert.deepEqual(checkEventObject({ data: { items: [shared, shared], constructor: 'x' } }), {
+        ok: true,
+      });
     });
   });
 });
