@@ -90,6 +90,8 @@ describe('webhook receiver', () => {
     assert.equal(answer.accepted.event.event, 'payment.updated');
     assert.equal(answer.accepted.event.id, 'a2d6e6b4');
     assert.equal(answer.accepted.event.storeId, 'ML8Q');
+    // data is Square's own data field, as the README says, not Square's whole body
+    assert.deepEqual(answer.accepted.event.data, JSON.parse(body).data);
   });
 
   describe("Shopify: identity, topic, shop and time only from signed bytes or the node's settings", () => {
