@@ -14,8 +14,8 @@ export interface EnvelopeSettings {
 
 export interface Received {
   headers: Headers;
-  /** A digest of the raw (signed) body. */
-  digest: string;
+  /** A digest of the raw (signed) body, computed on demand. */
+  digest: () => string;
   receivedAt: string;
 }
 
@@ -55,7 +55,7 @@ function fromShopify(body: Json, received: Received, settings: EnvelopeSettings)
   return {
     ok: true,
     value: {
-      id: received.digest,
+      id: received.digest(),
       event: topic,
       timestamp: signedTime ?? received.receivedAt,
       storeId: shop,

@@ -169,10 +169,10 @@ export class WebhookReceiver {
     const parsed = parseJsonBody(body);
     if (!parsed.ok) return reject(400, 'invalid_json', parsed.detail);
     const receivedAt = new Date(receivedAtMs).toISOString();
-    const digest = digestId(body);
+    const digest = () => digestId(body); // only when the event has no signed id of its own
     const shaped = toCanonicalShape(scheme, parsed.value, { headers, digest, receivedAt }, this.config);
     if (!shaped.ok) return reject(400, 'invalid_event', shaped.detail);
-    const validation = validateEvent(shaped.value, () => digest);
+    const validation = validateEvent(shaped.value, digest);
     if (!validation.ok) return reject(400, 'invalid_event', `${validation.path}: ${validation.message}`);
     const event = validation.event;
 
