@@ -7,6 +7,8 @@ import { join } from 'node:path';
 
 import posIn = require('../../nodes/pos-in/pos-in');
 
+import { Webhook as SvixWebhook } from 'svix';
+import { hmacSha256 } from '../../nodes/core/webhook/hmac';
 import {
   capturing,
   type FlowNode,
@@ -273,6 +275,97 @@ describe('pos-in node', () => {
     } finally {
       delete process.env.POS_IN_TEST_SECRET;
     }
+  });
+
+  /** Whether the node logged the given message key and showed a red status. */
+  function refusedAtDeploy(input: unknown, key: string): boolean {
+    const logged = helper.log().args.some((args) => JSON.stringify(args).includes(key));
+    const shown = (input as { status: { args: [{ fill?: string }][] } }).status.args;
+    return logged && shown.some(([status]) => status.fill === 'red');
+  }
+
+  describe('Standard Webhooks', () => {
+    const secret = 'whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw';
+
+    it('accepts a request signed by the svix library under the svix-* headers', async () => {
+      const { output, url } = await load({ scheme: 'standard-webhooks' }, { secret });
+      const text = JSON.stringify(sampleOrder());
+      const now = new Date();
+      const message = nextMessage(output);
+      const answer = await postSigned(url, text, '', {
+        signature: null,
+        headers: {
+          'svix-id': 'msg_svix_1',
+          'svix-timestamp': String(Math.floor(now.getTime() / 1000)),
+          'svix-signature': new SvixWebhook(secret).sign('msg_svix_1', now, text),
+        },
+      });
+      assert.equal(answer.status, 200, JSON.stringify(answer.body));
+      assert.equal(((await message).pos as { deliveryId: string }).deliveryId, 'msg_svix_1');
+    });
+
+    for (const bad of ['whsec_', 'whsec_!!!!']) {
+      it(`refuses the secret "${bad}" at deploy, and a request forged with the empty key gets no 200`, async () => {
+        const { input, url } = await load({ scheme: 'standard-webhooks' }, { secret: bad });
+        assert.ok(refusedAtDeploy(input, 'pos-in.errors.bad-secret'));
+        const text = JSON.stringify(sampleOrder());
+        const ts = String(Math.floor(Date.now() / 1000));
+        const forged = hmacSha256(Buffer.alloc(0), `msg_f.${ts}.${text}`).toString('base64');
+        const answer = await postSigned(url, text, '', {
+          signature: null,
+          headers: { 'webhook-id': 'msg_f', 'webhook-timestamp': ts, 'webhook-signature': `v1,${forged}` },
+        });
+        assert.equal(answer.status, 503);
+      });
+    }
+  });
+
+  describe('Shopify', () => {
+    const shopify = { scheme: 'shopify', shopifyTopic: 'orders/create', shopifyShop: 'tea.myshopify.com' };
+
+    it('needs the topic and the shop at deploy', async () => {
+      const { input } = await load({ ...shopify, shopifyTopic: '' });
+      assert.ok(refusedAtDeploy(input, 'pos-in.errors.missing-shopify-topic'));
+      await helper.unload();
+      await server?.close();
+      server = undefined;
+      const again = await load({ ...shopify, shopifyShop: ' ' });
+      assert.ok(refusedAtDeploy(again.input, 'pos-in.errors.missing-shopify-shop'));
+    });
+
+    it('sends an order as the configured topic and shop, and a resent copy with a new id as a repeat', async () => {
+      const { output, url } = await load(shopify);
+      const text = `{"id":450789469,"updated_at":"${new Date().toISOString()}","total_price":"128.50"}`;
+      const headers = (webhookId: string) => ({
+        'x-shopify-hmac-sha256': hmacSha256(SECRET, text).toString('base64'),
+        'x-shopify-topic': 'orders/create',
+        'x-shopify-webhook-id': webhookId,
+      });
+      const message = nextMessage(output);
+      const first = await postSigned(url, text, '', { signature: null, headers: headers('w1') });
+      assert.equal(first.status, 200, JSON.stringify(first.body));
+      const msg = await message;
+      assert.equal(msg.topic, 'orders/create');
+      assert.equal((msg.payload as { storeId: string }).storeId, 'tea.myshopify.com');
+      const again = await postSigned(url, text, '', { signature: null, headers: headers('w2') });
+      assert.equal(again.body.duplicate, true);
+    });
+  });
+
+  it('refuses an escaped "__proto__" key over HTTP and on the input', async () => {
+    const { input, url } = await load();
+    const text = JSON.stringify(sampleOrder()).replace(
+      '"data":{',
+      '"data":{"\\u005f_proto__":{"isAdmin":true},',
+    );
+    const answer = await postSigned(url, text, SECRET);
+    assert.equal(answer.status, 400);
+    assert.equal(answer.body.error, 'invalid_json');
+    const error = new Promise<unknown[]>((resolve) =>
+      input.on('call:error', (call: never) => resolve((call as { args: unknown[] }).args)),
+    );
+    input.receive({ payload: JSON.parse(text) });
+    assert.match(String((await error)[0]), /pos-in\.errors\.invalid-event/);
   });
 
   describe('events on the input', () => {

@@ -5,13 +5,19 @@ import type { PosEvent } from '../events/schema';
 import { validateEvent } from '../events/validate';
 import type { DedupeStore } from '../store/dedupe-store';
 import type { IpAllowlist } from './ip-allowlist';
-import { parseJsonBody } from './json-body';
-import { toCanonicalShape } from './provider-envelope';
+import { checkEventObject, parseJsonBody } from './json-body';
+import { type EnvelopeSettings, toCanonicalShape } from './provider-envelope';
 import { checkReplayWindow } from './replay-window';
-import { type Headers, header, type SignatureScheme, verifySignature } from './signature-schemes';
+import {
+  createVerifier,
+  type Headers,
+  header,
+  type SignatureScheme,
+  type Verifier,
+} from './signature-schemes';
 import type { SourceRateLimiter } from './source-rate-limiter';
 
-export interface ReceiverConfig {
+export interface ReceiverConfig extends EnvelopeSettings {
   scheme: SignatureScheme;
   /** The current secret first, then a previous one still accepted during a rotation. */
   secrets: readonly string[];
@@ -34,6 +40,8 @@ export interface DeliveryFacts {
 export interface Accepted {
   event: PosEvent;
   pos: DeliveryFacts;
+  /** What duplicates are recognised by: a signed id, scoped by store (see dedupeKey). */
+  dedupeKey: string;
 }
 
 /** One webhook request as read: lower-case headers and the raw body. */
@@ -73,11 +81,21 @@ export function digestId(body: Buffer | string): string {
   return `sha256:${createHash('sha256').update(body).digest('hex')}`;
 }
 
+/**
+ * Ids are unique per store at most (a POS may number events per store), so the store is part of the key.
+ * JSON keeps the two parts apart whatever characters they hold.
+ */
+export function dedupeKey(storeId: string, id: string): string {
+  return JSON.stringify([storeId, id]);
+}
+
 export class WebhookReceiver {
   private readonly now: () => number;
+  private readonly verify: Verifier;
 
   constructor(private readonly config: ReceiverConfig) {
     this.now = config.now ?? Date.now;
+    this.verify = createVerifier(config.scheme, config.secrets, { notificationUrl: config.notificationUrl });
   }
 
   /** Checks that need no body: answered before a byte of it is read. */
@@ -120,7 +138,7 @@ export class WebhookReceiver {
     const checked = deliveries.map(({ headers, body }) => this.checkSafely(headers, body, receivedAtMs));
     const candidates = checked.filter((item): item is Accepted => 'event' in item);
     const firsts = await this.config.dedupe.claimAll(
-      candidates.map((item) => item.event.id),
+      candidates.map((item) => item.dedupeKey),
       receivedAtMs,
     );
     if (firsts.length !== candidates.length)
@@ -140,8 +158,8 @@ export class WebhookReceiver {
 
   /** Signature, replay window, JSON and schema: a rejection, or the event to claim. */
   private check(headers: Headers, body: Buffer, receivedAtMs: number): Answer | Accepted {
-    const { scheme, secrets, notificationUrl, windowMs } = this.config;
-    const verification = verifySignature(scheme, { headers, body }, secrets, { notificationUrl });
+    const { scheme, windowMs } = this.config;
+    const verification = this.verify({ headers, body });
     if (!verification.ok) return reject(401, verification.error, verification.detail);
     if (verification.signedAtMs !== undefined) {
       const window = checkReplayWindow(verification.signedAtMs, receivedAtMs, windowMs);
@@ -150,23 +168,25 @@ export class WebhookReceiver {
 
     const parsed = parseJsonBody(body);
     if (!parsed.ok) return reject(400, 'invalid_json', parsed.detail);
-    const validation = validateEvent(toCanonicalShape(scheme, parsed.value, headers), () => digestId(body));
+    const receivedAt = new Date(receivedAtMs).toISOString();
+    const digest = () => digestId(body); // only when the event has no signed id of its own
+    const shaped = toCanonicalShape(scheme, parsed.value, { headers, digest, receivedAt }, this.config);
+    if (!shaped.ok) return reject(400, 'invalid_event', shaped.detail);
+    const validation = validateEvent(shaped.value, digest);
     if (!validation.ok) return reject(400, 'invalid_event', `${validation.path}: ${validation.message}`);
     const event = validation.event;
 
-    if (verification.signedAtMs === undefined && scheme !== 'square' && scheme !== 'shopify') {
-      // generic and none: the body's own (signed) timestamp carries the replay window
+    if (verification.signedAtMs === undefined && scheme !== 'shopify') {
+      // generic, Square and none: the body's own (signed) time carries the replay window. Shopify signs no
+      // time of delivery (its retries repeat the body for hours): only the dedupe memory stops a replay.
       const window = checkReplayWindow(Date.parse(event.timestamp), receivedAtMs, windowMs);
       if (!window.ok) return reject(401, window.error, window.detail);
     }
 
-    const pos: DeliveryFacts = {
-      scheme,
-      deliveryId: verification.deliveryId ?? event.id,
-      receivedAt: new Date(receivedAtMs).toISOString(),
-      verified: scheme !== 'none',
-    };
-    return { event, pos };
+    // Standard Webhooks signs webhook-id, the same across retries; the other schemes sign only the body
+    const signedId = verification.deliveryId ?? event.id;
+    const pos: DeliveryFacts = { scheme, deliveryId: signedId, receivedAt, verified: scheme !== 'none' };
+    return { event, pos, dedupeKey: dedupeKey(event.storeId, signedId) };
   }
 
   /** The same validation and dedupe for events that arrive on the node's input rather than over HTTP. */
@@ -178,6 +198,9 @@ export class WebhookReceiver {
       const parsed = parseJsonBody(Buffer.isBuffer(payload) ? payload : Buffer.from(payload));
       if (!parsed.ok) return { ok: false, detail: parsed.detail };
       value = parsed.value;
+    } else {
+      const check = checkEventObject(payload);
+      if (!check.ok) return { ok: false, detail: check.detail };
     }
     const validation = validateEvent(value, () => digestId(raw ?? JSON.stringify(value) ?? ''));
     if (!validation.ok) return { ok: false, detail: `${validation.path}: ${validation.message}` };
@@ -188,8 +211,9 @@ export class WebhookReceiver {
       receivedAt: new Date(receivedAtMs).toISOString(),
       verified: false,
     };
-    const [first] = await this.config.dedupe.claimAll([validation.event.id], receivedAtMs);
-    return first ? { ok: true, accepted: { event: validation.event, pos } } : { ok: true };
+    const key = dedupeKey(validation.event.storeId, validation.event.id);
+    const [first] = await this.config.dedupe.claimAll([key], receivedAtMs);
+    return first ? { ok: true, accepted: { event: validation.event, pos, dedupeKey: key } } : { ok: true };
   }
 }
 
