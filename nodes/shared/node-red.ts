@@ -53,6 +53,9 @@ interface ExpressRouterLayer {
 export interface ExpressApp {
   post(path: string, ...handlers: HttpHandler[]): void;
   get(path: string, ...handlers: HttpHandler[]): void;
+  /** An Express setting, such as the compiled 'trust proxy fn'. */
+  get(setting: string): unknown;
+  set(setting: string, value: unknown): void;
   all(path: string, ...handlers: HttpHandler[]): void;
   _router?: { stack: ExpressRouterLayer[] };
   router?: { stack: ExpressRouterLayer[] };

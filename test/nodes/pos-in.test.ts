@@ -232,6 +232,40 @@ describe('pos-in node', () => {
     assert.equal(limited.headers.get('retry-after'), '1');
   });
 
+  it('keeps the POS within its own budget while an unauthenticated client floods the same address', async () => {
+    const { url } = await load({ ratePerSecond: 1 });
+    assert.equal((await postSigned(url, sampleOrder(), 'wrong-secret')).status, 401);
+    assert.equal((await postSigned(url, sampleOrder(), 'wrong-secret')).status, 429);
+    const answer = await postSigned(url, sampleOrder(), SECRET);
+    assert.equal(answer.status, 200, JSON.stringify(answer.body));
+  });
+
+  describe('behind a proxy', () => {
+    const from = (client: string) => ({ headers: { 'x-forwarded-for': client } });
+    afterEach(() => node.red().httpNode.set('trust proxy', false));
+
+    it("limits each forwarded client on its own when Node-RED's trust proxy setting trusts the proxy", async () => {
+      const { url } = await load({ ratePerSecond: 1 });
+      node.red().httpNode.set('trust proxy', 'loopback');
+      assert.equal((await postSigned(url, sampleOrder(), SECRET, from('203.0.113.1'))).status, 200);
+      assert.equal((await postSigned(url, sampleOrder(), SECRET, from('203.0.113.2'))).status, 200);
+      assert.equal((await postSigned(url, sampleOrder(), SECRET, from('203.0.113.1'))).status, 429);
+    });
+
+    it('checks the allowlist against the forwarded client when the proxy is trusted', async () => {
+      const { url } = await load({ allowlist: '203.0.113.0/24' });
+      node.red().httpNode.set('trust proxy', 'loopback');
+      assert.equal((await postSigned(url, sampleOrder(), SECRET, from('203.0.113.1'))).status, 200);
+      assert.equal((await postSigned(url, sampleOrder(), SECRET, from('198.51.100.1'))).status, 403);
+    });
+
+    it('ignores X-Forwarded-For when no proxy is trusted, so a client cannot buy itself fresh budgets', async () => {
+      const { url } = await load({ ratePerSecond: 1 });
+      assert.equal((await postSigned(url, sampleOrder(), SECRET, from('203.0.113.1'))).status, 200);
+      assert.equal((await postSigned(url, sampleOrder(), SECRET, from('203.0.113.2'))).status, 429);
+    });
+  });
+
   it('removes its route when the flow stops', async () => {
     const { url } = await load();
     await helper.unload();

@@ -44,10 +44,12 @@ export interface Accepted {
   dedupeKey: string;
 }
 
-/** One webhook request as read: lower-case headers and the raw body. */
+/** One webhook request as read: lower-case headers, the raw body and the client's address. */
 export interface Delivery {
   headers: Headers;
   body: Buffer;
+  /** The client's address (the forwarded one where Node-RED trusts the proxy): the rate limit's key. */
+  source?: string | undefined;
 }
 
 export type ErrorCode =
@@ -98,20 +100,18 @@ export class WebhookReceiver {
     this.verify = createVerifier(config.scheme, config.secrets, { notificationUrl: config.notificationUrl });
   }
 
-  /** Checks that need no body: answered before a byte of it is read. */
-  admit(headers: Headers, remoteAddress: string | undefined): Answer | undefined {
+  /**
+   * Checks that need no body: answered before a byte of it is read. `source` is the client's address. The rate
+   * limit refuses here only a source with no room left for a verified nor a failed request; the request is
+   * charged once its signature is known (see `limit`).
+   */
+  admit(headers: Headers, source: string | undefined): Answer | undefined {
     const { allowlist, rateLimiter } = this.config;
-    if (allowlist && !allowlist.allows(remoteAddress)) {
-      return reject(403, 'forbidden', `the source address ${remoteAddress ?? '(unknown)'} is not allowed`);
+    if (allowlist && !allowlist.allows(source)) {
+      return reject(403, 'forbidden', `the source address ${source ?? '(unknown)'} is not allowed`);
     }
-    if (rateLimiter) {
-      const wait = rateLimiter.take(remoteAddress ?? '', this.now());
-      if (wait > 0) {
-        return reject(429, 'rate_limited', `too many requests; retry in ${wait} s`, {
-          'Retry-After': String(wait),
-        });
-      }
-    }
+    const wait = rateLimiter?.admits(source, this.now()) ?? 0;
+    if (wait > 0) return rateLimited(wait);
     const type = header(headers, 'content-type');
     if (!type || !JSON_TYPE.test(type)) {
       return reject(
@@ -124,8 +124,8 @@ export class WebhookReceiver {
   }
 
   /** One delivery; see receiveAll. */
-  async receive(headers: Headers, body: Buffer): Promise<Answer> {
-    const [answer] = await this.receiveAll([{ headers, body }]);
+  async receive(headers: Headers, body: Buffer, source?: string): Promise<Answer> {
+    const [answer] = await this.receiveAll([{ headers, body, source }]);
     return answer as Answer;
   }
 
@@ -135,7 +135,9 @@ export class WebhookReceiver {
    */
   async receiveAll(deliveries: readonly Delivery[]): Promise<Answer[]> {
     const receivedAtMs = this.now();
-    const checked = deliveries.map(({ headers, body }) => this.checkSafely(headers, body, receivedAtMs));
+    const checked = deliveries.map(({ headers, body, source }) =>
+      this.limit(source, this.checkSafely(headers, body, receivedAtMs), receivedAtMs),
+    );
     const candidates = checked.filter((item): item is Accepted => 'event' in item);
     const firsts = await this.config.dedupe.claimAll(
       candidates.map((item) => item.dedupeKey),
@@ -145,6 +147,18 @@ export class WebhookReceiver {
       throw new Error('the id store answered for the wrong number of ids');
     let next = 0;
     return checked.map((item) => ('event' in item ? answerFor(item, firsts[next++] === true) : item));
+  }
+
+  /**
+   * Charges a checked delivery to its source's budget: refused for its signature or time, to the budget of
+   * failed requests; otherwise to that of verified ones. Over budget, it is answered 429 and not claimed.
+   */
+  private limit(source: string | undefined, checked: Answer | Accepted, nowMs: number): Answer | Accepted {
+    const { rateLimiter } = this.config;
+    if (!rateLimiter) return checked;
+    const failed = 'status' in checked && checked.status === 401;
+    const wait = rateLimiter.take(source, failed ? 'failed' : 'verified', nowMs);
+    return wait > 0 ? rateLimited(wait) : checked;
   }
 
   /** A delivery that trips over a fault of ours is refused on its own (to be retried), not with its batch. */
@@ -215,6 +229,12 @@ export class WebhookReceiver {
     const [first] = await this.config.dedupe.claimAll([key], receivedAtMs);
     return first ? { ok: true, accepted: { event: validation.event, pos, dedupeKey: key } } : { ok: true };
   }
+}
+
+function rateLimited(waitSeconds: number): Answer {
+  return reject(429, 'rate_limited', `too many requests; retry in ${waitSeconds} s`, {
+    'Retry-After': String(waitSeconds),
+  });
 }
 
 function answerFor(accepted: Accepted, first: boolean): Answer {

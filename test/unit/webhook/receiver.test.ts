@@ -7,6 +7,7 @@ import {
   type ReceiverConfig,
   WebhookReceiver,
 } from '../../../nodes/core/webhook/receiver';
+import { SourceRateLimiter } from '../../../nodes/core/webhook/source-rate-limiter';
 import { eventExamples } from '../../support/event-examples';
 import { genericSignature } from '../../support/pos-events';
 
@@ -33,6 +34,45 @@ describe('webhook receiver', () => {
     assert.equal(r.admit({ 'content-type': 'application/cloudevents+json' }, '127.0.0.1'), undefined);
     assert.equal(r.admit({ 'content-type': 'text/json' }, '127.0.0.1')?.status, 415);
     assert.equal(r.admit({}, '127.0.0.1')?.status, 415);
+  });
+
+  describe('per-source rate limit', () => {
+    const signed = (body = order) => ({ 'x-webhook-signature': genericSignature('s3cret', body) });
+    const forged = { 'x-webhook-signature': 'sha256=00' };
+    const json = { 'content-type': 'application/json' };
+
+    it('lets an unauthenticated flood from the POS address spend only the budget of failed requests', async () => {
+      const r = receiver({ rateLimiter: new SourceRateLimiter(1, 2) });
+      for (let i = 0; i < 2; i++)
+        assert.equal((await r.receive(forged, Buffer.from(order), '10.0.0.9')).status, 401);
+      const limited = await r.receive(forged, Buffer.from(order), '10.0.0.9');
+      assert.equal(limited.status, 429);
+      assert.equal('headers' in limited && limited.headers?.['Retry-After'], '1');
+      assert.equal(r.admit(json, '10.0.0.9'), undefined, 'the POS behind the same address is still admitted');
+      assert.equal((await r.receive(signed(), Buffer.from(order), '10.0.0.9')).status, 200);
+    });
+
+    it('answers 429 to a signed delivery over its budget and records nothing, so the retry is accepted', async () => {
+      let now = NOW;
+      const r = receiver({ rateLimiter: new SourceRateLimiter(1, 1), now: () => now });
+      const other = JSON.stringify({ ...eventExamples['transaction.completed'], id: 'evt_other' });
+      assert.equal((await r.receive(signed(other), Buffer.from(other), '10.0.0.9')).status, 200);
+      assert.equal((await r.receive(signed(), Buffer.from(order), '10.0.0.9')).status, 429);
+      now += 1000;
+      const retry = await r.receive(signed(), Buffer.from(order), '10.0.0.9');
+      assert.deepEqual(retry.body, { ok: true, id: 'evt_01J9Z6Q0R3' });
+    });
+
+    it('refuses before the body only a source whose budgets are both spent', async () => {
+      const r = receiver({ rateLimiter: new SourceRateLimiter(1, 1) });
+      await r.receive(signed(), Buffer.from(order), '2001:db8::1');
+      assert.equal(r.admit(json, '2001:db8::1'), undefined);
+      await r.receive(forged, Buffer.from(order), '2001:db8::2');
+      const refused = r.admit(json, '2001:db8::3');
+      assert.equal(refused?.status, 429, 'the same /64');
+      assert.equal(refused && 'headers' in refused && refused.headers?.['Retry-After'], '1');
+      assert.equal(r.admit(json, '2001:db8:0:1::1'), undefined, 'another /64');
+    });
   });
 
   it('accepts a generic delivery and then reports it as a duplicate', async () => {
