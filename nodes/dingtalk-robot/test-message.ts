@@ -65,9 +65,7 @@ export function testMessageHandler(
   RED: NodeAPI,
   newTransport: () => Transport & { close?: () => Promise<void> } = createUndiciTransport,
 ): HttpHandler {
-  async function run(body: TestRequest): Promise<TestAnswer> {
-    const id = typeof body.id === 'string' ? body.id : '';
-    const deployed = id ? (RED.nodes.getNode(id) as RobotNode | null) : null;
+  async function run(body: TestRequest, id: string, deployed: RobotNode | null): Promise<TestAnswer> {
     // Unsaved form values win; a password field left unchanged falls back to the deployed credentials.
     const pick = (given: unknown, saved: string | undefined) =>
       typeof given === 'string' && given !== UNCHANGED ? given : (saved ?? '');
@@ -134,7 +132,15 @@ export function testMessageHandler(
       replyJson(res, 400, { error: 'invalid_request', detail: 'send a JSON object' });
       return;
     }
-    run(body as TestRequest).then(
+    const request = body as TestRequest;
+    const id = typeof request.id === 'string' ? request.id : '';
+    const deployed = id ? (RED.nodes.getNode(id) as RobotNode | null) : null;
+    // Only a robot's own credentials may be used: another node's id would lend its secrets to this request.
+    if (deployed && deployed.type !== 'dingtalk-robot') {
+      replyJson(res, 400, { error: 'not_a_robot', detail: `node ${id} is not a dingtalk-robot node` });
+      return;
+    }
+    run(request, id, deployed).then(
       (answer) => replyJson(res, 200, answer),
       (err: unknown) =>
         replyJson(res, 500, { error: 'internal', detail: err instanceof Error ? err.message : String(err) }),

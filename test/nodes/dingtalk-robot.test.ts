@@ -239,6 +239,33 @@ describe('dingtalk-robot node', () => {
       });
     }
 
+    it('refuses the id of a node that is not a dingtalk-robot, using none of its credentials', async () => {
+      helper.settings({ userDir, dingtalkAllowedHosts: [standin.hostPort] });
+      // another node type with credentials named like the robot's (a pos-in secret, say)
+      const other = (RED: NodeAPI) => {
+        robotModule(RED);
+        RED.nodes.registerType(
+          'other-node',
+          function OtherNode(this: never, def: never) {
+            RED.nodes.createNode(this, def);
+          } as never,
+          { credentials: { webhook: { type: 'password' }, secret: { type: 'password' } } },
+        );
+      };
+      const loaded = capturing(other);
+      await helper.load(loaded.module, [{ id: 'pos', type: 'other-node' }], {
+        pos: { webhook: standin.webhookUrl(), secret: SECRET },
+      });
+      admin = createServer(loaded.red().httpAdmin as unknown as Parameters<typeof createServer>[0]);
+      await new Promise<void>((resolve) => admin?.listen(0, '127.0.0.1', resolve));
+      adminUrl = `http://127.0.0.1:${(admin.address() as AddressInfo).port}`;
+      const { status, answer } = await test({ id: 'pos', webhook: '__PWRD__', secret: '__PWRD__' });
+      assert.equal(status, 400);
+      assert.equal(answer.error, 'not_a_robot');
+      assert.match(String(answer.detail), /dingtalk-robot/);
+      assert.equal(standin.messages.length, 0);
+    });
+
     it('works for a robot not deployed yet, from the form alone', async () => {
       await load({ keywords: '告警' });
       const { answer } = await test({
