@@ -46,9 +46,20 @@ export const ERRCODES: Readonly<Record<number, { outcome: Outcome; reason: Reaso
   430104: { outcome: 'fatal', reason: 'unsafe_content' },
 };
 
-/** Tells the 310000 security failures apart by errmsg (English and Chinese wordings). */
+/**
+ * What failed, from a 310000 errmsg. DingTalk's current wording is `description:…;solution:…;link:…`, and
+ * only the description says what failed: the solution for a wrong signature mentions the timestamp (时间戳).
+ * Older wordings are one phrase (`sign not match, more: [url]`).
+ */
+function failureDescription(errmsg: string): string {
+  const described = /description:([^;]*)/i.exec(errmsg);
+  if (described) return described[1] ?? '';
+  return errmsg.split(/,?\s*more:/i)[0] ?? '';
+}
+
+/** Tells the 310000 security failures apart by errmsg (English and Chinese wordings, old and current). */
 function securityReason(errmsg: string): ReasonCode {
-  const m = errmsg.toLowerCase();
+  const m = failureDescription(errmsg).toLowerCase();
   if (/keyword|关键词|关键字/.test(m)) return 'keyword_missing';
   if (/timestamp|时间戳|过期|expired/.test(m)) return 'timestamp_invalid';
   if (/whitelist|allowlist|白名单|\bip\b/.test(m)) return 'ip_not_allowed';
