@@ -51,7 +51,10 @@ describe('dingtalk answer classification', () => {
     ],
     [
       'keyword (current)',
-      code(310000, 'description:关键词不匹配;solution:请联系群管理员查看此机器人的关键词，并在发送的信息中包含此关键词;'),
+      code(
+        310000,
+        'description:关键词不匹配;solution:请联系群管理员查看此机器人的关键词，并在发送的信息中包含此关键词;',
+      ),
       'fatal',
       'keyword_missing',
     ],
