@@ -1,7 +1,8 @@
 // The robot's "send test message" button: an admin endpoint (POST /dingtalk-robot/test, guarded by the
 // dingtalk-robot.write permission) that sends one message with the deployed robot's settings or with the
 // unsaved values of the open form, and answers with DingTalk's verdict as a reason code the editor translates
-// ("signature mismatch: check the secret", "keyword missing", "token does not exist"). Never echoes a secret.
+// ("signature mismatch: check the secret", "keyword missing", "token does not exist", "DingTalk's certificate
+// matches none of the robot's pins"). Only a dingtalk-robot node's id is accepted. Never echoes a secret.
 import {
   applyKeywordGuard,
   createUndiciTransport,
@@ -32,6 +33,8 @@ export interface RobotHandle {
   /** Why it cannot send (a reason code and detail), when it cannot. */
   problem: { code: string; detail?: string } | undefined;
   keywordsText: string;
+  /** The pins as typed in the form (the test button checks unsaved ones against them). */
+  pinsText: string;
 }
 
 /** The editor shows a password credential that is saved but unchanged as this placeholder. */
@@ -58,12 +61,15 @@ type TestRequest = {
   webhook?: unknown;
   secret?: unknown;
   keywords?: unknown;
+  pins?: unknown;
   text?: unknown;
 };
 
 export function testMessageHandler(
   RED: NodeAPI,
-  newTransport: () => Transport & { close?: () => Promise<void> } = createUndiciTransport,
+  newTransport: (options: { pins: readonly string[] }) => Transport & {
+    close?: () => Promise<void>;
+  } = createUndiciTransport,
 ): HttpHandler {
   async function run(body: TestRequest, id: string, deployed: RobotNode | null): Promise<TestAnswer> {
     // Unsaved form values win; a password field left unchanged falls back to the deployed credentials.
@@ -76,7 +82,8 @@ export function testMessageHandler(
     const keywords =
       typeof body.keywords === 'string' ? body.keywords : (deployed?.dingtalk?.keywordsText ?? '');
     const settings = runtimeSettings(RED.settings as DingtalkSettings);
-    const config = parseRobotConfig({ keywords }, { webhook, secret }, settings);
+    const pins = typeof body.pins === 'string' ? body.pins : (deployed?.dingtalk?.pinsText ?? '');
+    const config = parseRobotConfig({ keywords, pins }, { webhook, secret }, settings);
     if (!config.address || config.problem) {
       const problem: { code: string; detail?: string } = config.problem ?? { code: 'address_empty' };
       return { ok: false, reason: problem.code, ...(problem.detail ? { detail: problem.detail } : {}) };
@@ -102,7 +109,7 @@ export function testMessageHandler(
     const plain: DingTalkMessage = { msgtype: 'text', text: { content: text } };
     const guarded = applyKeywordGuard(plain, parseKeywords(keywords), 'prefix');
     const message = guarded.ok ? guarded.message : plain;
-    const transport = newTransport();
+    const transport = newTransport({ pins: config.pins });
     try {
       const verdict = await sendOnce({
         address,

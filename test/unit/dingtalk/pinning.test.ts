@@ -1,11 +1,6 @@
 import assert from 'node:assert/strict';
-import { execFileSync } from 'node:child_process';
-import { createHash, X509Certificate } from 'node:crypto';
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { createServer, type Server } from 'node:https';
 import type { AddressInfo } from 'node:net';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import {
   classifyAnswer,
   createUndiciTransport,
@@ -18,16 +13,11 @@ import {
   type RobotAddress,
   type UndiciTransport,
 } from '../../../nodes/core/dingtalk';
+import { selfSignedCertificate, unrelatedPin } from '../../support/tls';
 import { fakeDingTalk } from './fake-transport';
 
-/** The SPKI sha256 pin of a PEM certificate, computed here independently of the package. */
-function pinOf(pem: string): string {
-  const spki = new X509Certificate(pem).publicKey.export({ type: 'spki', format: 'der' });
-  return createHash('sha256').update(spki).digest('base64');
-}
-
-const OTHER_PIN = createHash('sha256').update('another key').digest('base64');
-const BACKUP_PIN = createHash('sha256').update('the backup key').digest('base64');
+const OTHER_PIN = unrelatedPin('another key');
+const BACKUP_PIN = unrelatedPin('the backup key');
 
 describe('dingtalk certificate pinning', () => {
   describe('pins as typed in the robot’s form', () => {
@@ -54,40 +44,18 @@ describe('dingtalk certificate pinning', () => {
   });
 
   describe('against a real TLS server with a self-signed certificate', () => {
-    let dir: string;
     let cert: string;
+    let certPin: string;
     let server: Server;
     let url: string;
     let requests = 0;
     let transport: UndiciTransport | undefined;
 
     before(async () => {
-      dir = mkdtempSync(join(tmpdir(), 'dingtalk-pin-'));
-      execFileSync(
-        'openssl',
-        [
-          'req',
-          '-x509',
-          '-newkey',
-          'ec',
-          '-pkeyopt',
-          'ec_paramgen_curve:prime256v1',
-          '-nodes',
-          '-keyout',
-          join(dir, 'key.pem'),
-          '-out',
-          join(dir, 'cert.pem'),
-          '-days',
-          '1',
-          '-subj',
-          '/CN=localhost',
-          '-addext',
-          'subjectAltName=DNS:localhost,IP:127.0.0.1',
-        ],
-        { stdio: 'ignore' },
-      );
-      cert = readFileSync(join(dir, 'cert.pem'), 'utf8');
-      server = createServer({ key: readFileSync(join(dir, 'key.pem')), cert }, (req, res) => {
+      const identity = selfSignedCertificate();
+      cert = identity.cert;
+      certPin = identity.pin;
+      server = createServer({ key: identity.key, cert }, (req, res) => {
         requests++;
         req.resume();
         req.on('end', () => res.end('{"errcode":0,"errmsg":"ok"}'));
@@ -98,7 +66,6 @@ describe('dingtalk certificate pinning', () => {
     after(async () => {
       server.closeAllConnections();
       await new Promise((resolve) => server.close(resolve));
-      rmSync(dir, { recursive: true, force: true });
     });
     beforeEach(() => {
       requests = 0;
@@ -111,7 +78,7 @@ describe('dingtalk certificate pinning', () => {
     const post = (t: UndiciTransport) => t({ url, body: '{"msgtype":"text"}', timeoutMs: 5_000 });
 
     it('sends when one of the pins matches the server’s key', async () => {
-      transport = createUndiciTransport({ ca: cert, pins: [BACKUP_PIN, pinOf(cert)] });
+      transport = createUndiciTransport({ ca: cert, pins: [BACKUP_PIN, certPin] });
       const answer = await post(transport);
       assert.equal(answer.status, 200, JSON.stringify(answer));
       assert.equal(classifyAnswer(answer).outcome, 'ok');
@@ -132,7 +99,7 @@ describe('dingtalk certificate pinning', () => {
     });
 
     it('still checks the certificate as usual: pins do not replace the trust check', async () => {
-      transport = createUndiciTransport({ pins: [pinOf(cert), BACKUP_PIN] });
+      transport = createUndiciTransport({ pins: [certPin, BACKUP_PIN] });
       const answer = await post(transport);
       assert.equal(requests, 0);
       assert.notEqual(classifyAnswer(answer).reason, 'ok');
