@@ -1,13 +1,14 @@
 // pos-in: POS webhooks (and events on the input) into Node-RED as canonical POS events. The decisions live
 // in the core WebhookReceiver; this adapter mounts the route, moves bytes, answers, sends and shows status.
 
+import { posEventJsonSchemaText } from '../core/events/json-schema';
 import { LocalDedupeStore } from '../core/store/dedupe-store';
 import { discardBody, readBody } from '../core/webhook/body-reader';
 import { clientAddress } from '../core/webhook/client-address';
 import { type Answer, type ErrorCode, reject, WebhookReceiver } from '../core/webhook/receiver';
 import { TurnBatcher } from '../core/webhook/turn-batcher';
 import { replyJson } from '../shared/http-json';
-import { mountWebhook, trustProxyOf } from '../shared/http-routes';
+import { mountGet, mountWebhook, trustProxyOf } from '../shared/http-routes';
 import { onInput } from '../shared/input-handler';
 import type { HttpRequest, HttpResponse, Node, NodeAPI, NodeMessage, NodeStatus } from '../shared/node-red';
 import { resolveCredential } from '../shared/secrets';
@@ -213,6 +214,14 @@ export = function register(RED: NodeAPI) {
         status.show({ fill: 'red', shape: 'ring', text: message });
       }
     }
+    // the event contract for the POS integrator, next to the webhook it describes
+    const unmountSchema = path
+      ? mountGet(RED.httpNode, `${path}/schema.json`, (_req, res) =>
+          res
+            .writeHead(200, { 'Content-Type': 'application/schema+json; charset=utf-8' })
+            .end(posEventJsonSchemaText()),
+        )
+      : undefined;
 
     onInput(this, async (msg, send) => {
       if (!receiver) throw new Error(RED._('pos-in.errors.not-configured'));
@@ -237,6 +246,7 @@ export = function register(RED: NodeAPI) {
     this.on('close', (_removed, done) => {
       closing = true;
       unmount?.();
+      unmountSchema?.();
       batcher.drain();
       status.close();
       (dedupe ? dedupe.close() : Promise.resolve()).then(done, done);

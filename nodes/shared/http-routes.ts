@@ -126,12 +126,25 @@ export function mountWebhook(httpNode: ExpressApp, options: WebhookOptions, rout
   return () => {
     current.byPath.delete(path);
     current.byFullPath.delete(fullPath);
-    const stack = stackOf(httpNode as MountableApp);
-    if (!stack) return;
-    for (let i = stack.length - 1; i >= 0; i--) {
-      const layerRoute = stack[i]?.route;
-      if (layerRoute?.path === path && layerRoute.stack?.some((layer) => layer.handle === dispatch))
-        stack.splice(i, 1);
-    }
+    removeRoute(httpNode, path, dispatch);
   };
+}
+
+/**
+ * An ordinary GET route on httpNode (behind httpNodeAuth and httpNodeMiddleware, like the user's own `http in`
+ * routes); returns the unmount function, which a node calls on close so a redeploy does not stack routes.
+ */
+export function mountGet(httpNode: ExpressApp, path: string, handler: HttpHandler): () => void {
+  httpNode.get(path, handler);
+  return () => removeRoute(httpNode, path, handler);
+}
+
+function removeRoute(httpNode: ExpressApp, path: string, handler: HttpHandler): void {
+  const stack = stackOf(httpNode as MountableApp);
+  if (!stack) return;
+  for (let i = stack.length - 1; i >= 0; i--) {
+    const layerRoute = stack[i]?.route;
+    if (layerRoute?.path === path && layerRoute.stack?.some((layer) => layer.handle === handler))
+      stack.splice(i, 1);
+  }
 }

@@ -266,6 +266,18 @@ describe('pos-in node', () => {
     });
   });
 
+  it('serves the event contract as JSON Schema next to its webhook, and stops with the flow', async () => {
+    const { url } = await load();
+    const response = await fetch(`${url}/schema.json`);
+    assert.equal(response.status, 200);
+    assert.match(response.headers.get('content-type') ?? '', /^application\/schema\+json/);
+    const schema = (await response.json()) as { $schema: string; oneOf: unknown[] };
+    assert.equal(schema.$schema, 'https://json-schema.org/draft/2020-12/schema');
+    assert.equal(schema.oneOf.length, 5);
+    await helper.unload();
+    assert.equal((await fetch(`${url}/schema.json`)).status, 404);
+  });
+
   it('removes its route when the flow stops', async () => {
     const { url } = await load();
     await helper.unload();

@@ -47,5 +47,10 @@ export function posEventJsonSchema(): JsonObject {
   };
 }
 
-/** The schema as served and committed: two-space JSON with a final newline. */
-export const posEventJsonSchemaText = (): string => `${JSON.stringify(posEventJsonSchema(), null, 2)}\n`;
+let text: string | undefined;
+
+/** The schema as served and committed: two-space JSON with a final newline (made once per process). */
+export function posEventJsonSchemaText(): string {
+  text ??= `${JSON.stringify(posEventJsonSchema(), null, 2)}\n`;
+  return text;
+}
