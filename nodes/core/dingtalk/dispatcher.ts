@@ -209,6 +209,9 @@ export class Dispatcher {
   /** Jobs whose request was still out at close: their answers are ignored (reported or owed already). */
   private readonly abandoned = new Set<Job>();
   private timer: TimerHandle | undefined;
+  /** Set while a failed outbox open waits to be tried again. */
+  private reopenTimer: TimerHandle | undefined;
+  private openFailures = 0;
   private pausedUntil = 0;
   private lastSendAt = Number.NEGATIVE_INFINITY;
   private seq = 0;
@@ -248,11 +251,18 @@ export class Dispatcher {
     return this.o.maxInFlight;
   }
 
-  /** Opens the outbox and resumes what it still owes: in-flight requests first (same msgUuid), then the queue. */
+  /**
+   * Opens the outbox and resumes what it still owes: in-flight requests first (same msgUuid), then the queue.
+   * When the outbox cannot be opened (a full disk) the promise rejects, and the dispatcher tries again by
+   * itself (and on each submit) until it can, so that it recovers when space returns without a restart.
+   */
   start(): Promise<void> {
+    if (this.state === 'closed')
+      return this.ready ?? Promise.reject(new Error('the DingTalk dispatcher is closed'));
     if (!this.ready) {
       this.state = 'starting';
-      this.ready = this.store.open().then((owed) => {
+      this.clearReopen();
+      const opening = this.store.open().then((owed) => {
         for (const { batch, alerts } of owed.batches) {
           const seq = alerts.reduce((min, a) => Math.min(min, a.seq), Number.POSITIVE_INFINITY);
           this.resend.push({
@@ -276,11 +286,33 @@ export class Dispatcher {
           this.count(a.senderId, 'waiting', 1);
         }
         if (this.state === 'starting') this.state = 'started';
+        this.openFailures = 0;
         this.emitStatus();
         this.pump();
       });
+      this.ready = opening;
+      opening.catch(() => this.openFailed(opening));
     }
     return this.ready;
+  }
+
+  /** Forgets a failed open and schedules the next try: 1 s, doubling up to a minute. */
+  private openFailed(opening: Promise<void>): void {
+    if (this.ready !== opening || this.state === 'closed') return;
+    this.ready = undefined;
+    this.state = 'new';
+    this.noteProblem('store_error');
+    this.emitStatus();
+    const delay = Math.min(60_000, 1_000 * 2 ** this.openFailures++);
+    this.reopenTimer = this.clock.setTimer(() => {
+      this.reopenTimer = undefined;
+      if (this.state === 'new') this.start().catch(() => undefined);
+    }, delay);
+  }
+
+  private clearReopen(): void {
+    if (this.reopenTimer) this.clock.clearTimer(this.reopenTimer);
+    this.reopenTimer = undefined;
   }
 
   /**
@@ -372,6 +404,7 @@ export class Dispatcher {
     const wasStarting = this.ready;
     this.state = 'closed';
     this.clearTimer();
+    this.clearReopen();
     if (wasStarting) await wasStarting.catch(() => undefined);
     if (this.running.size > 0) {
       let handle: TimerHandle | undefined;
