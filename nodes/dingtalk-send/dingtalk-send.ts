@@ -90,6 +90,10 @@ export = function register(RED: NodeAPI) {
       if (state.throttledUntil) {
         text += ` · ${RED._('dingtalk-send.status.throttled', { time: clock(state.throttledUntil) })}`;
         shown = { fill: 'yellow', shape: 'ring', text };
+      } else if (state.outage) {
+        const reason = say(state.lastProblem?.reason ?? 'network_error');
+        text += ` · ${RED._('dingtalk-send.status.outage', { reason, time: clock(state.outage.nextTryAt) })}`;
+        shown = { fill: 'yellow', shape: 'ring', text };
       } else if (counts.waiting > 0 && state.retryAt && state.lastProblem) {
         text += ` · ${RED._('dingtalk-send.status.retrying', { reason: say(state.lastProblem.reason) })}`;
         shown = { fill: 'yellow', shape: 'dot', text };

@@ -113,6 +113,10 @@ describe('dingtalk-robot node', () => {
           dingtalkRetries: 0,
           dingtalkRetryBaseMs: 'soon',
           dingtalkRetryMaxMs: 1000,
+          dingtalkSlowRetryMs: '1000, 5000',
+          dingtalkMaxAgeMs: 'a day',
+          dingtalkOutboxMaxAlerts: 50.5,
+          dingtalkOutboxMaxBytes: 0,
         }),
         {
           allowedHosts: ['localhost:8790', '127.0.0.1'],
@@ -122,7 +126,15 @@ describe('dingtalk-robot node', () => {
           retries: 0,
           retryBaseMs: DEFAULT_SETTINGS.retryBaseMs,
           retryMaxMs: 1000,
+          slowRetryMs: [1000, 5000],
+          maxAgeMs: DEFAULT_SETTINGS.maxAgeMs,
+          outboxMaxAlerts: 50,
+          outboxMaxBytes: DEFAULT_SETTINGS.outboxMaxBytes,
         },
+      );
+      assert.deepEqual(
+        runtimeSettings({ dingtalkSlowRetryMs: [60_000, -1] }).slowRetryMs,
+        DEFAULT_SETTINGS.slowRetryMs,
       );
     });
     it('allows hosts by name or name:port, never DingTalk look-alikes by accident', () => {
