@@ -361,7 +361,7 @@ describe('dingtalk-send node', () => {
     for (let n = 0; n < 3; n++) send.receive(order(`f${n}`));
     const [refused] = await fail.count(1);
     assert.equal(refused?.dingtalk?.reason, 'outbox_full');
-    assert.equal((refused?.payload as { data: { orderId: string } }).data.orderId, 'f2');
+    assert.equal((refused?.payload as { data: { orderId: string } } | undefined)?.data.orderId, 'f2');
     assert.ok(errs.some((e) => e.includes('dingtalk-send.reason.outbox_full')));
     await standin.up();
     await ok.count(2);
