@@ -668,20 +668,19 @@ export class Dispatcher {
       case 'retry':
         this.noteProblem(verdict.reason);
         job.lastFailure = verdict;
-        if (!this.hold && job.retries < this.o.retries) {
+        if (job.retries < this.o.retries) {
+          // While the robot is held the retry also waits for the hold's next try (one request at a time).
           job.retries++;
           job.nextAt = now + this.backoff(job.retries);
           this.emitStatus();
           return;
         }
         // Past the quick retries: the request waits (durably, in the outbox) on the slow schedule, until it
-        // gets through, meets a permanent error or reaches its maximum age.
+        // gets through, meets a permanent error or reaches its maximum age. Only a probe's failure moves the
+        // schedule on, or turns a throttle into an outage: requests that left before the hold do not.
         this.putBack(job);
-        if (this.hold?.kind === 'outage') {
-          if (job.probe) this.hold.nextAt = now + this.slowWait(++this.hold.step);
-        } else {
-          this.startHold('outage', now);
-        }
+        if (!this.hold || (job.probe && this.hold.kind === 'throttled')) this.startHold('outage', now);
+        else if (job.probe) this.hold.nextAt = now + this.slowWait(++this.hold.step);
         this.emitStatus();
         return;
       case 'fatal':

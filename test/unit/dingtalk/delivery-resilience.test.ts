@@ -17,7 +17,7 @@ import {
   type OwedWork,
   type RobotAddress,
 } from '../../../nodes/core/dingtalk';
-import { answer, fakeDingTalk, OK, type Seen } from './fake-transport';
+import { answer, fakeDingTalk, manualDingTalk, OK, type Seen } from './fake-transport';
 
 const address: RobotAddress = {
   endpoint: 'https://oapi.dingtalk.com/robot/send',
@@ -146,6 +146,39 @@ describe('dingtalk delivery under long trouble', () => {
       down = false;
       await clock.advance(MIN);
       assert.equal(results.filter((r) => r.status === 'sent').length, 6);
+      await d.close();
+    });
+
+    it('a temporary failure while DingTalk throttles the robot keeps its quick retries and the throttle', async () => {
+      const clock = new ManualClock();
+      const dt = manualDingTalk(clock);
+      const d = new Dispatcher({
+        address,
+        transport: dt.transport,
+        clock,
+        random: () => 0.5,
+        digest: false,
+        maxInFlight: 2,
+        throttlePauseMs: 5_000,
+      });
+      const results: DeliveryResult[] = [];
+      d.onResult((r) => results.push(r));
+      await d.start();
+      await d.submit({ message: text('a0') });
+      await d.submit({ message: text('a1') });
+      await clock.advance(0);
+      dt.take('a0').answer(answer(410100, 'send too fast'));
+      await clock.advance(0);
+      dt.take('a1').answer({ status: 503, body: 'busy' }); // left before the throttle
+      await clock.advance(0);
+      assert.ok(d.status().throttledUntil, 'still throttled');
+      assert.equal(d.status().outage, undefined, 'not an outage: the 503 has its quick retries');
+      for (let i = 0; i < 3; i++) {
+        await clock.advance(5_000);
+        for (const h of [...dt.held]) h.answer(OK);
+      }
+      await clock.advance(0);
+      assert.equal(results.filter((r) => r.status === 'sent').length, 2);
       await d.close();
     });
 
