@@ -3,12 +3,24 @@
 // dispatcher so every dingtalk-send node using the robot shares one queue, one limiter and one outbox.
 // Also serves the editor's "send test message" button.
 
+import { join } from 'node:path';
+import { rateStateFileName } from '../core/dingtalk/index';
 import type { NodeAPI, NodeDef } from '../shared/node-red';
 import { resolveCredential } from '../shared/secrets';
 import { stateFile } from '../shared/state-files';
 import { type DingtalkSettings, parseRobotConfig, type RobotDef, runtimeSettings } from './robot-config';
 import { RobotRuntime } from './robot-runtime';
 import { type RobotNode, testMessageHandler } from './test-message';
+
+/**
+ * A robot's rate state lives under the user dir by a digest of its access token, not by node id: DingTalk
+ * counts and throttles the robot, whichever config node (or deploy of it) sends.
+ */
+function rateStateFile(RED: NodeAPI, accessToken: string): string | undefined {
+  const userDir = RED.settings.userDir;
+  if (typeof userDir !== 'string' || userDir === '') return undefined;
+  return join(userDir, 'node-red-pos-dingtalk', 'dingtalk-robots', rateStateFileName(accessToken));
+}
 
 export = function register(RED: NodeAPI) {
   function DingtalkRobotNode(this: RobotNode, def: RobotDef & NodeDef) {
@@ -34,6 +46,7 @@ export = function register(RED: NodeAPI) {
         digest: config.digest,
         settings,
         outboxFile: stateFile(RED, this, 'outbox.jsonl'),
+        rateStateFile: rateStateFile(RED, config.address.accessToken),
         digestHeading: (count) => RED._('dingtalk-robot.digest.heading', { count }),
       });
       runtime.start().catch((err: unknown) => {

@@ -20,8 +20,19 @@ export interface DingtalkSettings {
    * to the core as it is; the core limiter keeps each send a little longer (its arrival margin).
    */
   dingtalkRateWindowMs?: unknown;
-  /** How long a robot pauses after DingTalk throttles it (default 600,000 ms = 10 minutes). */
+  /**
+   * While DingTalk throttles a robot, the wait before each probe (one message that tells whether DingTalk has
+   * let go; default 60,000 ms). A refused probe waits once more; it never restarts a 10-minute pause.
+   */
   dingtalkThrottlePauseMs?: unknown;
+  /** After the quick retries, the waits between tries (ms; default [60000, 300000, 1800000], the last repeats). */
+  dingtalkSlowRetryMs?: unknown;
+  /** An alert not delivered this long after it was accepted goes to the failure output (default 24 hours). */
+  dingtalkMaxAgeMs?: unknown;
+  /** Alerts a robot's outbox may owe; past it new alerts fail at once with `outbox_full` (default 10,000). */
+  dingtalkOutboxMaxAlerts?: unknown;
+  /** Bytes a robot's outbox may owe; past it as for dingtalkOutboxMaxAlerts (default 64 MiB). */
+  dingtalkOutboxMaxBytes?: unknown;
   /** One request's timeout (default 10,000 ms). */
   dingtalkTimeoutMs?: unknown;
   /**
@@ -53,6 +64,10 @@ export interface RuntimeSettings {
   retries: number;
   retryBaseMs: number;
   retryMaxMs: number;
+  slowRetryMs: number[];
+  maxAgeMs: number;
+  outboxMaxAlerts: number;
+  outboxMaxBytes: number;
   /** Requests in flight per robot; absent means the core's default (DEFAULT_MAX_IN_FLIGHT, 4). */
   maxInFlight?: number;
 }
@@ -63,11 +78,15 @@ export const MAX_IN_FLIGHT_LIMIT = 64;
 export const DEFAULT_SETTINGS: RuntimeSettings = {
   allowedHosts: [],
   windowMs: 60_000,
-  throttlePauseMs: 600_000,
+  throttlePauseMs: 60_000,
   timeoutMs: 10_000,
   retries: 3,
   retryBaseMs: 500,
   retryMaxMs: 30_000,
+  slowRetryMs: [60_000, 300_000, 1_800_000],
+  maxAgeMs: 86_400_000,
+  outboxMaxAlerts: 10_000,
+  outboxMaxBytes: 64 * 1024 * 1024,
 };
 
 function positive(value: unknown, fallback: number, min = 1): number {
@@ -90,8 +109,19 @@ export function runtimeSettings(settings: DingtalkSettings): RuntimeSettings {
     retries: Math.floor(positive(settings.dingtalkRetries, DEFAULT_SETTINGS.retries, 0)),
     retryBaseMs: positive(settings.dingtalkRetryBaseMs, DEFAULT_SETTINGS.retryBaseMs),
     retryMaxMs: positive(settings.dingtalkRetryMaxMs, DEFAULT_SETTINGS.retryMaxMs),
+    slowRetryMs: schedule(settings.dingtalkSlowRetryMs, DEFAULT_SETTINGS.slowRetryMs),
+    maxAgeMs: positive(settings.dingtalkMaxAgeMs, DEFAULT_SETTINGS.maxAgeMs),
+    outboxMaxAlerts: Math.floor(positive(settings.dingtalkOutboxMaxAlerts, DEFAULT_SETTINGS.outboxMaxAlerts)),
+    outboxMaxBytes: positive(settings.dingtalkOutboxMaxBytes, DEFAULT_SETTINGS.outboxMaxBytes),
     ...maxInFlight(settings.dingtalkMaxInFlight),
   };
+}
+
+/** A list of waits (an array or "60000, 300000"); the fallback unless every entry is a positive number. */
+function schedule(value: unknown, fallback: number[]): number[] {
+  const list = Array.isArray(value) ? value : typeof value === 'string' ? value.split(/[\s,]+/) : [];
+  const waits = list.filter((v) => v !== '').map((v) => positive(v, Number.NaN));
+  return waits.length > 0 && waits.every((w) => !Number.isNaN(w)) ? waits : fallback;
 }
 
 /** dingtalkMaxInFlight as a whole number from 1 to MAX_IN_FLIGHT_LIMIT; nothing when unset or invalid. */

@@ -1,5 +1,6 @@
-// One robot's delivery machinery while its dingtalk-robot node runs: the core Dispatcher (queue, limiter,
-// throttle pause, retries, digests, durable outbox, up to maxInFlight requests out at once) and its undici
+// One robot's delivery machinery while its dingtalk-robot node runs: the core Dispatcher (queue, limiter kept
+// across redeploys, throttle probes, quick and slow retries, digests, bounded durable outbox, up to
+// maxInFlight requests out at once) and its undici
 // keep-alive transport with one connection per request in flight. Every dingtalk-send node using the robot
 // submits here, so they share one rate limit; each attaches to receive the results of the alerts it
 // submitted, including alerts recovered from the outbox after a restart, and the robot's status.
@@ -11,6 +12,7 @@ import {
   type DeliveryResult,
   Dispatcher,
   type DispatcherStatus,
+  FileRateState,
   LocalOutbox,
   type RobotAddress,
   type Transport,
@@ -27,6 +29,11 @@ export interface RobotRuntimeOptions {
   settings: RuntimeSettings;
   /** The outbox journal; without one the outbox lives in memory (lost on restart). */
   outboxFile: string | undefined;
+  /**
+   * The robot's rate state (recent sends, a throttle in force), named after its token so that it outlives
+   * redeploys and belongs to the robot; without one it lives in memory.
+   */
+  rateStateFile: string | undefined;
   /** The digest heading for `count` alerts, in the runtime's language. */
   digestHeading: (count: number) => string;
   /** SPKI sha256 pins the DingTalk host's certificate chain must show (empty or absent: no pinning). */
@@ -78,6 +85,7 @@ export class RobotRuntime {
       ...(options.secret ? { secret: options.secret } : {}),
       transport: this.transport,
       store: new LocalOutbox(options.outboxFile ? { file: options.outboxFile } : {}),
+      ...(options.rateStateFile ? { rateState: new FileRateState(options.rateStateFile) } : {}),
       ratePerWindow: options.ratePerWindow,
       // DingTalk's window as it is: the core limiter adds the margin for DingTalk counting on arrival.
       windowMs: options.settings.windowMs,
@@ -87,6 +95,10 @@ export class RobotRuntime {
       retries: options.settings.retries,
       retryBaseMs: options.settings.retryBaseMs,
       retryMaxMs: options.settings.retryMaxMs,
+      slowRetryMs: options.settings.slowRetryMs,
+      maxAgeMs: options.settings.maxAgeMs,
+      maxOutboxAlerts: options.settings.outboxMaxAlerts,
+      maxOutboxBytes: options.settings.outboxMaxBytes,
       keywords: options.keywords,
       digest: options.digest,
       digestHeading: options.digestHeading,

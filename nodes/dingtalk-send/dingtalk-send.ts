@@ -8,7 +8,7 @@ import {
   type DeliveryResult,
   type DispatcherStatus,
   type KeywordMode,
-  keepsWaiting,
+  needsOperator,
   type SendConfig,
 } from '../core/dingtalk/index';
 import type { RobotNode } from '../dingtalk-robot/test-message';
@@ -91,10 +91,15 @@ export = function register(RED: NodeAPI) {
       if (state.throttledUntil) {
         text += ` · ${RED._('dingtalk-send.status.throttled', { time: clock(state.throttledUntil) })}`;
         shown = { fill: 'yellow', shape: 'ring', text };
+      } else if (state.outage) {
+        const problem = state.lastProblem?.reason ?? 'network_error';
+        text += ` · ${RED._('dingtalk-send.status.outage', { reason: say(problem), time: clock(state.outage.nextTryAt) })}`;
+        // red when only the operator can end the wait (a certificate pin mismatch)
+        shown = { fill: needsOperator(problem) ? 'red' : 'yellow', shape: 'ring', text };
       } else if (counts.waiting > 0 && state.retryAt && state.lastProblem) {
         text += ` · ${RED._('dingtalk-send.status.retrying', { reason: say(state.lastProblem.reason) })}`;
         // red when only the operator can end the wait (a certificate pin mismatch)
-        shown = { fill: keepsWaiting(state.lastProblem.reason) ? 'red' : 'yellow', shape: 'dot', text };
+        shown = { fill: needsOperator(state.lastProblem.reason) ? 'red' : 'yellow', shape: 'dot', text };
       } else if (lastFailed) {
         shown = { fill: 'red', shape: 'dot', text: `${text} · ${lastFailed}` };
       } else if (counts.waiting > 0) {

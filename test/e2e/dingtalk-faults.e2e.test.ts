@@ -22,6 +22,7 @@ const settings = {
   dingtalkRetries: 60,
   dingtalkRetryBaseMs: 50,
   dingtalkRetryMaxMs: 500,
+  dingtalkSlowRetryMs: [1_000],
 };
 
 function flow(collectorUrl: string) {

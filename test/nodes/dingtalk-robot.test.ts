@@ -127,6 +127,10 @@ describe('dingtalk-robot node', () => {
           dingtalkRetries: 0,
           dingtalkRetryBaseMs: 'soon',
           dingtalkRetryMaxMs: 1000,
+          dingtalkSlowRetryMs: '1000, 5000',
+          dingtalkMaxAgeMs: 'a day',
+          dingtalkOutboxMaxAlerts: 50.5,
+          dingtalkOutboxMaxBytes: 0,
         }),
         {
           allowedHosts: ['localhost:8790', '127.0.0.1'],
@@ -136,7 +140,15 @@ describe('dingtalk-robot node', () => {
           retries: 0,
           retryBaseMs: DEFAULT_SETTINGS.retryBaseMs,
           retryMaxMs: 1000,
+          slowRetryMs: [1000, 5000],
+          maxAgeMs: DEFAULT_SETTINGS.maxAgeMs,
+          outboxMaxAlerts: 50,
+          outboxMaxBytes: DEFAULT_SETTINGS.outboxMaxBytes,
         },
+      );
+      assert.deepEqual(
+        runtimeSettings({ dingtalkSlowRetryMs: [60_000, -1] }).slowRetryMs,
+        DEFAULT_SETTINGS.slowRetryMs,
       );
     });
     it('allows hosts by name or name:port, never DingTalk look-alikes by accident', () => {
@@ -419,6 +431,7 @@ describe('dingtalk-robot node', () => {
         dingtalkRetries: 1,
         dingtalkRetryBaseMs: 100,
         dingtalkRetryMaxMs: 200,
+        dingtalkSlowRetryMs: [200],
       });
       const both = (RED: NodeAPI) => {
         robot.module(RED);
@@ -473,7 +486,7 @@ describe('dingtalk-robot node', () => {
       // (the test helper's RED._ gives back the key: the reason's own text is checked in the unit tests)
       const red = statusMatching(
         send,
-        (s) => s.fill === 'red' && String(s.text).includes('dingtalk-send.status.retrying'),
+        (s) => s.fill === 'red' && /dingtalk-send\.status\.(retrying|outage)/.test(String(s.text)),
       );
       send.receive({ payload: 1 });
       await red;

@@ -328,13 +328,43 @@ describe('dingtalk-send node', () => {
     assert.equal(standin.messages.length, 1);
   });
 
-  it('gives up after the last retry and says why', async () => {
-    standin.inject({ kind: 'errcode', errcode: -1 }, 10);
-    const { send, fail } = await load({ settings: { dingtalkRetries: 2 } });
+  it('after the quick retries waits on the slow schedule, showing how many wait and the next try, then sends', async () => {
+    await standin.down();
+    const { send, ok } = await load({ settings: { dingtalkRetries: 1, dingtalkSlowRetryMs: [300] } });
+    const waiting = statusMatching(send, (s) => String(s.text).includes('dingtalk-send.status.outage'));
+    send.receive(order('o1'));
+    const shown = await waiting;
+    assert.equal(shown.fill, 'yellow');
+    assert.match(String(shown.text), /dingtalk-send.status.counts/);
+    await standin.up();
+    const [msg] = await ok.count(1);
+    assert.ok((msg?.dingtalk?.attempts as number) >= 3, 'the first try, one quick retry, then the slow ones');
+  });
+
+  it('gives up only at the maximum age and says why', async () => {
+    standin.inject({ kind: 'errcode', errcode: -1 }, 1000);
+    const { send, fail } = await load({
+      settings: { dingtalkRetries: 2, dingtalkSlowRetryMs: '100', dingtalkMaxAgeMs: 600 },
+    });
     send.receive(order('8'));
     const [failed] = await fail.count(1);
-    assert.equal(failed?.dingtalk?.reason, 'busy');
-    assert.equal(failed?.dingtalk?.attempts, 3);
+    assert.equal(failed?.dingtalk?.reason, 'expired');
+    assert.equal(failed?.dingtalk?.errcode, -1);
+    assert.ok((failed?.dingtalk?.attempts as number) > 3);
+    assert.ok((failed?.dingtalk?.latencyMs as number) >= 600);
+  });
+
+  it('refuses alerts past the outbox bound at once with outbox_full, never silently', async () => {
+    await standin.down();
+    const { send, ok, fail } = await load({ settings: { dingtalkOutboxMaxAlerts: 2 } });
+    const errs = errors(send);
+    for (let n = 0; n < 3; n++) send.receive(order(`f${n}`));
+    const [refused] = await fail.count(1);
+    assert.equal(refused?.dingtalk?.reason, 'outbox_full');
+    assert.equal((refused?.payload as { data: { orderId: string } } | undefined)?.data.orderId, 'f2');
+    assert.ok(errs.some((e) => e.includes('dingtalk-send.reason.outbox_full')));
+    await standin.up();
+    await ok.count(2);
   });
 
   it('times out a slow answer (dingtalkTimeoutMs) and retries it', async () => {
@@ -423,6 +453,34 @@ describe('dingtalk-send node', () => {
     );
     const carried = standin.messages.map((m) => JSON.stringify(m.body));
     for (let n = 0; n < 3; n++) assert.equal(carried.filter((t) => t.includes(`Order r${n}`)).length, 1);
+  });
+
+  it('remembers the robot’s sends across a redeploy: no message over the limit within the window', async () => {
+    await standin.close();
+    standin = await start({
+      token: TOKEN,
+      secret: SECRET,
+      ratePerMinute: 5,
+      windowMs: 3000,
+      throttleMs: 1000,
+    });
+    const settings = { dingtalkRateWindowMs: 3000, dingtalkThrottlePauseMs: 500 };
+    const robot = { ratePerMinute: 5, digest: false };
+    const first = await load({ robot, settings });
+    for (let n = 0; n < 5; n++) first.send.receive(order(`w${n}`));
+    await first.ok.count(5);
+    await helper.unload(); // a redeploy within the window
+    const second = await load({ robot, settings });
+    second.send.receive(order('w5'));
+    const [sixth] = await second.ok.count(1);
+    assert.equal(sixth?.dingtalk?.status, 'sent');
+    assert.equal(
+      standin.answerCounts()['410100'],
+      undefined,
+      'no 6th message reached DingTalk within the window',
+    );
+    const [firstAt, sixthAt] = [standin.messages[0], standin.messages[5]].map((m) => m?.receivedAt ?? 0);
+    assert.ok((sixthAt ?? 0) - (firstAt ?? 0) >= 3000);
   });
 
   it('reads the webhook and secret from the environment with $' + '{VAR}', async () => {

@@ -69,14 +69,14 @@ function securityReason(errmsg: string): ReasonCode {
 }
 
 /**
- * Retryable failures that only the operator can end (new pins, or no more interception): the alert keeps
- * waiting however many retries it took, instead of failing for good after the last one.
+ * Retryable failures that only the operator can end (new pins, or no more interception): the alert waits like
+ * any other (quick retries, then the slow schedule), but the status turns red, since waiting will not mend it.
  */
-const KEEPS_WAITING: ReadonlySet<ReasonCode> = new Set<ReasonCode>(['pin_mismatch']);
+const NEEDS_OPERATOR: ReadonlySet<ReasonCode> = new Set<ReasonCode>(['pin_mismatch']);
 
-/** True when a failure with this reason keeps its alert waiting past the retries (see KEEPS_WAITING). */
-export function keepsWaiting(reason: ReasonCode): boolean {
-  return KEEPS_WAITING.has(reason);
+/** True when a failure with this reason needs the operator to act (see NEEDS_OPERATOR). */
+export function needsOperator(reason: ReasonCode): boolean {
+  return NEEDS_OPERATOR.has(reason);
 }
 
 function verdict(
@@ -98,7 +98,7 @@ function errcodeOf(value: unknown): number | undefined {
  * Classifies one answer. Success is errcode 0 only (HTTP 200 with a non-zero errcode is a failure, an unknown
  * errcode is fatal). Retried: errcode -1, network errors, timeouts, HTTP 5xx and 429, and bodies that are
  * not JSON (a proxy's page). Throttled (410100 / 130101): the robot pauses, the message waits. A pinned
- * robot meeting a certificate none of its pins match is retried too, and keeps waiting (keepsWaiting).
+ * robot meeting a certificate none of its pins match is retried too (and needs the operator: needsOperator).
  */
 export function classifyAnswer(answer: TransportAnswer): Classification {
   if (answer.error?.code === PIN_MISMATCH_CODE) return verdict('retry', 'pin_mismatch');

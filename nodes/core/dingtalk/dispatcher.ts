@@ -1,14 +1,15 @@
 import { randomUUID } from 'node:crypto';
 import type { RobotAddress } from './address';
-import { type Classification, classifyAnswer, keepsWaiting, type TransportAnswer } from './classify';
+import { type Classification, classifyAnswer, type TransportAnswer } from './classify';
 import { type Clock, systemClock, type TimerHandle } from './clock';
 import { type DigestEntry, digestEntryFor, packDigest } from './digest';
 import { SlidingWindowLimiter } from './limiter';
 import { LocalOutbox, type OutboxAlert, type OutboxBatch, type OutboxStore } from './outbox';
+import type { RateState, RateStateStore } from './rate-state';
 import { REASONS, type ReasonCode } from './reasons';
 import type { DingTalkMessage } from './schema';
 import { buildRequestUrl } from './sign';
-import { checkBodySize, MAX_BODY_BYTES } from './size';
+import { bodyBytes, checkBodySize, MAX_BODY_BYTES } from './size';
 import type { Transport } from './transport';
 
 /** Settings of one robot's dispatcher. Only address and transport are required. */
@@ -28,9 +29,12 @@ export interface DispatcherOptions {
   windowMs?: number;
   /** Messages per window sent one by one before backlog pacing and digests start (default half the rate). */
   burst?: number;
-  /** How long the robot pauses after DingTalk throttles it (default 600,000 ms). */
+  /**
+   * While DingTalk throttles the robot, the wait before each probe: one request that tells whether DingTalk
+   * has let go (default 60,000 ms). A refused probe waits again; it never restarts a fixed pause.
+   */
   throttlePauseMs?: number;
-  /** Retries after the first attempt, for retryable outcomes only (default 3). */
+  /** Quick retries after the first attempt, for retryable outcomes only (default 3). */
   retries?: number;
   /** First retry delay (default 500 ms), doubling each time, ±50% jitter. */
   retryBaseMs?: number;
@@ -38,6 +42,19 @@ export interface DispatcherOptions {
   retryMaxMs?: number;
   /** Per-request timeout (default 10,000 ms). */
   timeoutMs?: number;
+  /**
+   * After the quick retries, the waits between tries while requests keep failing (default 1, 5 and 30
+   * minutes; the last repeats). Meanwhile the robot tries one request at a time and the rest wait.
+   */
+  slowRetryMs?: readonly number[];
+  /** An alert not delivered this long after it was accepted fails with `expired` (default 24 hours). */
+  maxAgeMs?: number;
+  /** Alerts the outbox may owe at once; past it a new alert fails at once with `outbox_full` (default 10,000). */
+  maxOutboxAlerts?: number;
+  /** Bytes of alerts the outbox may owe at once; past it as for maxOutboxAlerts (default 64 MiB). */
+  maxOutboxBytes?: number;
+  /** Keeps the robot's recent sends and a throttle in force across redeploys (default: memory only). */
+  rateState?: RateStateStore;
   /** The robot's keywords: digests carry the first in their heading. */
   keywords?: readonly string[];
   /** The digest heading for `count` alerts (default "`count` alerts"). */
@@ -123,8 +140,10 @@ export interface DispatcherStatus extends SenderCounts {
   inFlight: number;
   /** Requests now out, waiting for DingTalk's answer (at most maxInFlight). */
   requestsInFlight: number;
-  /** Set while the robot is paused after DingTalk throttled it (ms since epoch). */
+  /** Set while DingTalk throttles the robot: when the next probe leaves (ms since epoch). */
   throttledUntil?: number;
+  /** Set while requests keep failing after their quick retries: since when, and when the next try leaves. */
+  outage?: { since: number; nextTryAt: number };
   /** Set while a message waits to be retried: the earliest retry. */
   retryAt?: number;
   /** The last failure (refusal or retryable error), for status text. */
@@ -149,6 +168,25 @@ export interface DispatcherStatus extends SenderCounts {
  */
 export const DEFAULT_MAX_IN_FLIGHT = 4;
 
+/** The slow schedule after the quick retries: 1, 5, then every 30 minutes. */
+export const DEFAULT_SLOW_RETRY_MS: readonly number[] = [60_000, 300_000, 1_800_000];
+
+/** The robot's rate state is saved at once, then at most this often (a burst is saved once it has left). */
+const RATE_SAVE_MS = 250;
+
+/**
+ * The robot holds everything back and tries one request at a time (a probe): DingTalk throttles it, or
+ * requests keep failing after their quick retries (DingTalk or the network is down).
+ */
+interface Hold {
+  kind: 'throttled' | 'outage';
+  /** When the next probe may leave. */
+  nextAt: number;
+  /** Failed probes in this outage: picks the wait from the slow schedule. */
+  step: number;
+  since: number;
+}
+
 interface Job {
   batch: OutboxBatch;
   alerts: OutboxAlert[];
@@ -162,6 +200,10 @@ interface Job {
   requestMs: number;
   /** A request for it is out now. */
   sending: boolean;
+  /** Its request left while the robot was held: its answer tells whether the hold is over. */
+  probe: boolean;
+  /** Its last retryable failure, reported with `expired` should it reach its maximum age. */
+  lastFailure?: Classification;
 }
 
 type Plan = { wait: number } | { alerts: OutboxAlert[]; message: DingTalkMessage };
@@ -188,7 +230,7 @@ export class Dispatcher {
   private readonly o: Required<
     Omit<
       DispatcherOptions,
-      'secret' | 'store' | 'clock' | 'keywords' | 'digestHeading' | 'address' | 'transport'
+      'secret' | 'store' | 'clock' | 'keywords' | 'digestHeading' | 'address' | 'transport' | 'rateState'
     >
   >;
   private readonly clock: Clock;
@@ -209,7 +251,16 @@ export class Dispatcher {
   /** Jobs whose request was still out at close: their answers are ignored (reported or owed already). */
   private readonly abandoned = new Set<Job>();
   private timer: TimerHandle | undefined;
-  private pausedUntil = 0;
+  /** Set while a failed outbox open waits to be tried again. */
+  private reopenTimer: TimerHandle | undefined;
+  private openFailures = 0;
+  private hold: Hold | undefined;
+  /** Bytes of the alerts owed (the outbox bound), and each alert's share. */
+  private owedBytes = 0;
+  private readonly alertBytes = new Map<string, number>();
+  private rateDirty = false;
+  private rateSavedAt = Number.NEGATIVE_INFINITY;
+  private rateTimer: TimerHandle | undefined;
   private lastSendAt = Number.NEGATIVE_INFINITY;
   private seq = 0;
   private state: 'new' | 'starting' | 'started' | 'closed' = 'new';
@@ -227,11 +278,15 @@ export class Dispatcher {
       ratePerWindow: rate,
       windowMs: options.windowMs ?? 60_000,
       burst: Math.min(rate, Math.max(1, Math.floor(options.burst ?? rate / 2))),
-      throttlePauseMs: options.throttlePauseMs ?? 600_000,
+      throttlePauseMs: options.throttlePauseMs ?? 60_000,
       retries: Math.max(0, options.retries ?? 3),
       retryBaseMs: options.retryBaseMs ?? 500,
       retryMaxMs: options.retryMaxMs ?? 30_000,
       timeoutMs: options.timeoutMs ?? 10_000,
+      slowRetryMs: options.slowRetryMs?.length ? options.slowRetryMs : DEFAULT_SLOW_RETRY_MS,
+      maxAgeMs: options.maxAgeMs ?? 86_400_000,
+      maxOutboxAlerts: options.maxOutboxAlerts ?? 10_000,
+      maxOutboxBytes: options.maxOutboxBytes ?? 64 * 1024 * 1024,
       digest: options.digest ?? true,
       maxBodyBytes: options.maxBodyBytes ?? MAX_BODY_BYTES,
       maxInFlight: Math.max(1, Math.floor(options.maxInFlight ?? DEFAULT_MAX_IN_FLIGHT) || 1),
@@ -241,6 +296,7 @@ export class Dispatcher {
     this.clock = options.clock ?? systemClock;
     this.store = options.store ?? new LocalOutbox();
     this.limiter = new SlidingWindowLimiter({ limit: rate, windowMs: this.o.windowMs });
+    this.restoreRate();
   }
 
   /** Requests this dispatcher may have out at once. */
@@ -248,11 +304,18 @@ export class Dispatcher {
     return this.o.maxInFlight;
   }
 
-  /** Opens the outbox and resumes what it still owes: in-flight requests first (same msgUuid), then the queue. */
+  /**
+   * Opens the outbox and resumes what it still owes: in-flight requests first (same msgUuid), then the queue.
+   * When the outbox cannot be opened (a full disk) the promise rejects, and the dispatcher tries again by
+   * itself (and on each submit) until it can, so that it recovers when space returns without a restart.
+   */
   start(): Promise<void> {
+    if (this.state === 'closed')
+      return this.ready ?? Promise.reject(new Error('the DingTalk dispatcher is closed'));
     if (!this.ready) {
       this.state = 'starting';
-      this.ready = this.store.open().then((owed) => {
+      this.clearReopen();
+      const opening = this.store.open().then((owed) => {
         for (const { batch, alerts } of owed.batches) {
           const seq = alerts.reduce((min, a) => Math.min(min, a.seq), Number.POSITIVE_INFINITY);
           this.resend.push({
@@ -265,22 +328,45 @@ export class Dispatcher {
             nextAt: 0,
             requestMs: 0,
             sending: false,
+            probe: false,
           });
-          for (const a of alerts) this.count(a.senderId, 'waiting', 1);
+          for (const a of alerts) this.owe(a);
           for (const a of alerts) this.seq = Math.max(this.seq, a.seq);
         }
         this.resend.sort((a, b) => a.seq - b.seq);
         for (const a of owed.alerts) {
           this.queue.push(a);
           this.seq = Math.max(this.seq, a.seq);
-          this.count(a.senderId, 'waiting', 1);
+          this.owe(a);
         }
         if (this.state === 'starting') this.state = 'started';
+        this.openFailures = 0;
         this.emitStatus();
         this.pump();
       });
+      this.ready = opening;
+      opening.catch(() => this.openFailed(opening));
     }
     return this.ready;
+  }
+
+  /** Forgets a failed open and schedules the next try: 1 s, doubling up to a minute. */
+  private openFailed(opening: Promise<void>): void {
+    if (this.ready !== opening || this.state === 'closed') return;
+    this.ready = undefined;
+    this.state = 'new';
+    this.noteProblem('store_error');
+    this.emitStatus();
+    const delay = Math.min(60_000, 1_000 * 2 ** this.openFailures++);
+    this.reopenTimer = this.clock.setTimer(() => {
+      this.reopenTimer = undefined;
+      if (this.state === 'new') this.start().catch(() => undefined);
+    }, delay);
+  }
+
+  private clearReopen(): void {
+    if (this.reopenTimer) this.clock.clearTimer(this.reopenTimer);
+    this.reopenTimer = undefined;
   }
 
   /**
@@ -300,17 +386,26 @@ export class Dispatcher {
     };
     if (input.senderId !== undefined) alert.senderId = input.senderId;
     if (input.context !== undefined) alert.context = input.context;
-    const tooBig = checkBodySize(input.message, this.o.maxBodyBytes);
-    if (tooBig) {
+    const refusal: ReasonCode | undefined = checkBodySize(input.message, this.o.maxBodyBytes)
+      ? 'too_large'
+      : this.totals.waiting >= this.o.maxOutboxAlerts ||
+          this.owedBytes + bodyBytes(alert) > this.o.maxOutboxBytes
+        ? 'outbox_full'
+        : undefined;
+    if (refusal) {
       this.count(alert.senderId, 'waiting', 1);
-      queueMicrotask(() =>
-        this.settle([alert], { reason: 'too_large', text: REASONS.too_large }, 0, undefined),
-      );
+      queueMicrotask(() => this.settle([alert], { reason: refusal, text: REASONS[refusal] }, 0, undefined));
       return { id };
     }
-    await this.store.enqueue(alert);
+    this.owe(alert); // counted before the write, so that concurrent submits see the bound
+    try {
+      await this.store.enqueue(alert);
+    } catch (err) {
+      this.unowe(alert);
+      this.count(alert.senderId, 'waiting', -1);
+      throw err;
+    }
     this.queue.push(alert);
-    this.count(alert.senderId, 'waiting', 1);
     this.emitStatus();
     this.pump();
     return { id };
@@ -346,7 +441,8 @@ export class Dispatcher {
       windowUsed: this.limiter.used(now),
       limit: this.limiter.limit,
     };
-    if (this.pausedUntil > now) s.throttledUntil = this.pausedUntil;
+    if (this.hold?.kind === 'throttled') s.throttledUntil = this.hold.nextAt;
+    if (this.hold?.kind === 'outage') s.outage = { since: this.hold.since, nextTryAt: this.hold.nextAt };
     if (Number.isFinite(retryAt)) s.retryAt = retryAt;
     if (this.lastProblem) s.lastProblem = this.lastProblem;
     return s;
@@ -372,6 +468,10 @@ export class Dispatcher {
     const wasStarting = this.ready;
     this.state = 'closed';
     this.clearTimer();
+    this.clearReopen();
+    if (this.rateTimer) this.clock.clearTimer(this.rateTimer);
+    this.rateTimer = undefined;
+    this.saveRate();
     if (wasStarting) await wasStarting.catch(() => undefined);
     if (this.running.size > 0) {
       let handle: TimerHandle | undefined;
@@ -405,15 +505,17 @@ export class Dispatcher {
   private pump(): void {
     if (this.state !== 'started') return;
     this.clearTimer();
+    const expiresAt = this.expireOld(this.clock.now());
     for (;;) {
       const now = this.clock.now();
       const next = this.next(now);
-      if (next === undefined) return;
-      if (typeof next === 'number') {
-        this.wakeAt(next);
-        return;
+      if (typeof next === 'object') {
+        this.launch(next, now);
+        continue;
       }
-      this.launch(next, now);
+      const at = Math.min(next ?? Number.POSITIVE_INFINITY, expiresAt);
+      if (Number.isFinite(at)) this.wakeAt(at);
+      return;
     }
   }
 
@@ -422,7 +524,10 @@ export class Dispatcher {
    * request from the queue; or when to look again; or undefined when nothing is owed but answers.
    */
   private next(now: number): Job | number | undefined {
-    if (now < this.pausedUntil) return this.pausedUntil;
+    if (this.hold) {
+      if (now < this.hold.nextAt) return this.hold.nextAt;
+      if (this.active.some((j) => j.sending)) return undefined; // one probe at a time: its answer pumps
+    }
     let job: Job | undefined;
     let retryAt = Number.POSITIVE_INFINITY;
     for (const j of this.active) {
@@ -461,6 +566,7 @@ export class Dispatcher {
       nextAt: 0,
       requestMs: 0,
       sending: false,
+      probe: false,
     };
   }
 
@@ -468,8 +574,10 @@ export class Dispatcher {
   private launch(job: Job, now: number): void {
     if (!this.active.includes(job)) this.active.push(job);
     job.sending = true;
+    job.probe = this.hold !== undefined;
     this.limiter.tryTake(now);
     this.lastSendAt = now;
+    this.rateChanged();
     const running: Promise<void> = this.run(job)
       .catch(() => undefined)
       .then(() => {
@@ -542,31 +650,43 @@ export class Dispatcher {
     const now = this.clock.now();
     switch (verdict.outcome) {
       case 'ok':
+        // A probe got through (DingTalk let go), or any request did during an outage (it is reachable again).
+        if (this.hold && (job.probe || this.hold.kind === 'outage')) this.endHold();
         await this.finish(job, { delivered: true }).catch(() => undefined);
         this.settle(job.alerts, verdict, job.attempts, job);
         return;
       case 'throttled':
-        // DingTalk refused it (not queued): pause the robot and put the request back, to be resent as it is
-        // (same msgUuid) before anything newer once the pause is over. Every other request still out meets
-        // the same fate if DingTalk refuses it too; one it accepted is settled as usual.
-        this.pausedUntil = Math.max(this.pausedUntil, now + this.o.throttlePauseMs);
+        // DingTalk refused it (not queued): hold the robot and put the request back, to be resent as it is
+        // (same msgUuid) before anything newer. Every other request still out meets the same fate if DingTalk
+        // refuses it too; one it accepted is settled as usual. After the pause one probe goes; a refused probe
+        // waits one pause more, so the robot resumes within a pause of DingTalk letting go.
+        this.startHold('throttled', now);
         this.putBack(job);
         this.noteProblem('throttled');
         this.emitStatus();
         return;
       case 'retry':
         this.noteProblem(verdict.reason);
-        // a failure only the operator can end (a pin mismatch) keeps the alert waiting, at the longest backoff
-        if (job.retries < this.o.retries || keepsWaiting(verdict.reason)) {
+        job.lastFailure = verdict;
+        if (job.retries < this.o.retries) {
+          // While the robot is held the retry also waits for the hold's next try (one request at a time).
           job.retries++;
           job.nextAt = now + this.backoff(job.retries);
           this.emitStatus();
           return;
         }
-        await this.finish(job, { delivered: false, reason: verdict.reason }).catch(() => undefined);
-        this.settle(job.alerts, verdict, job.attempts, job);
+        // Past the quick retries: the request waits (durably, in the outbox) on the slow schedule, until it
+        // gets through, meets a permanent error or reaches its maximum age. Only a probe's failure moves the
+        // schedule on, or turns a throttle into an outage: requests that left before the hold do not.
+        this.putBack(job);
+        if (!this.hold || (job.probe && this.hold.kind === 'throttled')) this.startHold('outage', now);
+        else if (job.probe) this.hold.nextAt = now + this.slowWait(++this.hold.step);
+        this.emitStatus();
         return;
       case 'fatal':
+        // An answer from DingTalk: reachable again; while throttled, the next probe may go at once.
+        if (this.hold?.kind === 'outage') this.endHold();
+        else if (this.hold && job.probe) this.hold.nextAt = now;
         this.noteProblem(verdict.reason);
         await this.finish(job, { delivered: false, reason: verdict.reason }).catch(() => undefined);
         this.settle(job.alerts, verdict, job.attempts, job);
@@ -612,6 +732,132 @@ export class Dispatcher {
     let i = this.resend.length;
     while (i > 0 && (this.resend[i - 1] as Job).seq > job.seq) i--;
     this.resend.splice(i, 0, job);
+  }
+
+  private startHold(kind: Hold['kind'], now: number): void {
+    const wait = kind === 'throttled' ? this.o.throttlePauseMs : this.slowWait(0);
+    const nextAt = now + wait;
+    if (this.hold?.kind === kind) this.hold.nextAt = Math.max(this.hold.nextAt, nextAt);
+    else this.hold = { kind, nextAt, step: 0, since: now };
+    this.rateChanged();
+  }
+
+  private endHold(): void {
+    this.hold = undefined;
+    this.rateChanged();
+  }
+
+  /** The wait after the `step`-th failed try of an outage (the schedule's last entry repeats). */
+  private slowWait(step: number): number {
+    const schedule = this.o.slowRetryMs;
+    return schedule[Math.min(step, schedule.length - 1)] as number;
+  }
+
+  /**
+   * Fails every alert past its maximum age that no request now out carries (`expired`), and returns when the
+   * next one will be (infinity when none waits).
+   */
+  private expireOld(now: number): number {
+    const deadline = now - this.o.maxAgeMs;
+    let next = Number.POSITIVE_INFINITY;
+    for (const list of [this.active, this.resend]) {
+      for (const job of [...list]) {
+        if (job.sending) continue;
+        const oldest = job.alerts.reduce((min, a) => Math.min(min, a.acceptedAt), Number.POSITIVE_INFINITY);
+        if (oldest > deadline) {
+          next = Math.min(next, oldest + this.o.maxAgeMs);
+          continue;
+        }
+        const i = list.indexOf(job);
+        if (i >= 0) list.splice(i, 1);
+        void this.recordFailed(job.batch, job.persisted);
+        const { errcode, errmsg, httpStatus } = job.lastFailure ?? {};
+        const verdict = { reason: 'expired', text: REASONS.expired, errcode, errmsg, httpStatus } as const;
+        this.settle(job.alerts, verdict, job.attempts, job);
+      }
+    }
+    const old: OutboxAlert[] = [];
+    for (
+      let head = this.queue[this.qHead];
+      head && head.acceptedAt <= deadline;
+      head = this.queue[this.qHead]
+    ) {
+      old.push(head);
+      this.qHead++;
+    }
+    if (old.length > 0) {
+      const batch: OutboxBatch = {
+        id: this.o.newId(),
+        msgUuid: this.o.newId(),
+        alertIds: old.map((a) => a.id),
+        message: (old[0] as OutboxAlert).message,
+        createdAt: now,
+      };
+      void this.recordFailed(batch, false);
+      this.settle(old, { reason: 'expired', text: REASONS.expired }, 0, undefined);
+    }
+    const head = this.queue[this.qHead];
+    if (head) next = Math.min(next, head.acceptedAt + this.o.maxAgeMs);
+    return next;
+  }
+
+  /** Records alerts as failed for good in the outbox (a batch that never left is recorded first). */
+  private async recordFailed(batch: OutboxBatch, persisted: boolean): Promise<void> {
+    try {
+      if (!persisted) await this.store.startBatch(batch);
+      await this.store.finishBatch(batch.id, { delivered: false, reason: 'expired' });
+    } catch {
+      // the outbox cannot be written: the alerts stay owed there, and a restart tries them once more
+    }
+  }
+
+  // --- the robot's rate budget across redeploys -------------------------------------------------------------
+
+  /** Takes up what an earlier dispatcher of this robot left: its recent sends and a throttle in force. */
+  private restoreRate(): void {
+    let saved: RateState | undefined;
+    try {
+      saved = this.options.rateState?.load();
+    } catch {
+      saved = undefined;
+    }
+    if (!saved) return;
+    const now = this.clock.now();
+    this.limiter.restore(saved.sends, now);
+    if (saved.throttledUntil !== undefined) {
+      const nextAt = Math.min(saved.throttledUntil, now + this.o.throttlePauseMs);
+      this.hold = { kind: 'throttled', nextAt, step: 0, since: now };
+    }
+  }
+
+  /** Notes a change to the budget: saved at once, or RATE_SAVE_MS after the last save. */
+  private rateChanged(): void {
+    if (!this.options.rateState) return;
+    this.rateDirty = true;
+    if (this.rateTimer) return;
+    const wait = this.rateSavedAt + RATE_SAVE_MS - this.clock.now();
+    if (wait <= 0) {
+      this.saveRate();
+      return;
+    }
+    this.rateTimer = this.clock.setTimer(() => {
+      this.rateTimer = undefined;
+      this.saveRate();
+    }, wait);
+  }
+
+  private saveRate(): void {
+    if (!this.options.rateState || !this.rateDirty) return;
+    const now = this.clock.now();
+    const state: RateState = { sends: this.limiter.recent(now) };
+    if (this.hold?.kind === 'throttled') state.throttledUntil = this.hold.nextAt;
+    try {
+      this.options.rateState.save(state);
+      this.rateDirty = false;
+      this.rateSavedAt = now;
+    } catch {
+      // no room to write it: the budget is kept in memory, and saved with the next change
+    }
   }
 
   private release(job: Job): void {
@@ -673,6 +919,7 @@ export class Dispatcher {
       }
       if (a.senderId !== undefined) result.senderId = a.senderId;
       if (a.context !== undefined) result.context = a.context;
+      this.unowe(a);
       this.count(a.senderId, 'waiting', -1);
       this.count(a.senderId, ok ? 'sent' : 'failed', 1);
       for (const listener of this.resultListeners) {
@@ -684,6 +931,21 @@ export class Dispatcher {
       }
     }
     this.emitStatus();
+  }
+
+  /** Counts an alert the outbox owes (waiting, and its bytes against the bound). */
+  private owe(alert: OutboxAlert): void {
+    const bytes = bodyBytes(alert);
+    this.alertBytes.set(alert.id, bytes);
+    this.owedBytes += bytes;
+    this.count(alert.senderId, 'waiting', 1);
+  }
+
+  private unowe(alert: OutboxAlert): void {
+    const bytes = this.alertBytes.get(alert.id);
+    if (bytes === undefined) return;
+    this.alertBytes.delete(alert.id);
+    this.owedBytes -= bytes;
   }
 
   private count(senderId: string | undefined, key: keyof SenderCounts, delta: number): void {

@@ -26,7 +26,7 @@ export {
   type Classification,
   classifyAnswer,
   ERRCODES,
-  keepsWaiting,
+  needsOperator,
   type Outcome,
   type TransportAnswer,
 } from './classify';
@@ -41,9 +41,10 @@ export {
   packDigest,
   packDigests,
 } from './digest';
-/** The per-robot delivery engine (queue, limiter, throttle pause, retries, digests, outbox, pipelining) and a registry. */
+/** The per-robot delivery engine (queue, limiter, throttle probes, quick and slow retries, digests, bounded outbox, pipelining) and a registry. */
 export {
   DEFAULT_MAX_IN_FLIGHT,
+  DEFAULT_SLOW_RETRY_MS,
   type DeliveryResult,
   Dispatcher,
   type DispatcherOptions,
@@ -80,6 +81,8 @@ export {
   pinnedServerIdentity,
   spkiPin,
 } from './pins';
+/** A robot's recent sends and throttle, kept across redeploys in a small file named by a token digest. */
+export { FileRateState, type RateState, type RateStateStore, rateStateFileName } from './rate-state';
 /** Stable reason codes with English texts (adapters translate by code). */
 export { type Problem, problem, REASONS, type ReasonCode, reasonText } from './reasons';
 /** zod schemas for the five message types and whole-message validation naming the first bad field. */

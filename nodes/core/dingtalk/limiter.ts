@@ -91,9 +91,23 @@ export class SlidingWindowLimiter {
     return oldest === undefined ? nowMs : oldest + this.spanMs;
   }
 
-  /** Forgets every send (after a throttle pause DingTalk's window has reset). */
+  /** The times of the sends still occupying a slot, oldest first (to carry the budget across a redeploy). */
+  recent(nowMs: number): number[] {
+    this.expire(nowMs);
+    return this.times.slice(this.head);
+  }
+
+  /** Forgets every send. */
   reset(): void {
     this.times = [];
+    this.head = 0;
+  }
+
+  /** Takes up the sends an earlier limiter of the same robot made (as `recent` gave them). */
+  restore(sendTimes: readonly number[], nowMs: number): void {
+    const edge = nowMs - this.spanMs;
+    const kept = sendTimes.filter((t) => t > edge && t <= nowMs);
+    this.times = [...kept, ...this.times.slice(this.head)].sort((a, b) => a - b);
     this.head = 0;
   }
 }

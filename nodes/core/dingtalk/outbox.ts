@@ -88,9 +88,13 @@ export class LocalOutbox implements OutboxStore {
 
   async open(): Promise<OwedWork> {
     if (this.opened) throw new Error('outbox already open');
-    this.opened = true;
-    if (this.options.file === undefined) return { batches: [], alerts: [] };
+    if (this.options.file === undefined) {
+      this.opened = true;
+      return { batches: [], alerts: [] };
+    }
+    // Opened only once the journal is: after a failure (a full disk) the caller may simply try again.
     const { journal, records } = Journal.open<OutboxRecord>(this.options.file);
+    this.opened = true;
     this.journal = journal;
     const alerts = new Map<string, OutboxAlert>();
     for (const r of records) {
@@ -111,7 +115,11 @@ export class LocalOutbox implements OutboxStore {
         for (const id of batch?.alertIds ?? []) this.batchAlerts.delete(id);
       }
     }
-    this.compact();
+    try {
+      this.compact();
+    } catch {
+      // no room for the compacted copy (a full disk): the journal as it is stays valid, compaction comes later
+    }
     return {
       batches: [...this.inFlight.values()].map((batch) => ({
         batch,
@@ -182,7 +190,12 @@ export class LocalOutbox implements OutboxStore {
   private compactIfWasteful(): void {
     if (!this.journal) return;
     const liveCount = this.waiting.size + this.batchAlerts.size + this.inFlight.size;
-    if (this.journal.size > liveCount * 2 + (this.options.compactSlack ?? 1_000)) this.compact();
+    if (this.journal.size <= liveCount * 2 + (this.options.compactSlack ?? 1_000)) return;
+    try {
+      this.compact();
+    } catch {
+      // no room for the compacted copy: the record is written, compaction is tried again on a later one
+    }
   }
 
   /** Rewrites the journal with only what is still owed. */

@@ -48,6 +48,8 @@ export const REASONS = {
   pins_too_few: 'certificate pinning needs at least two pins (one a backup)',
   // delivery bookkeeping
   retries_exhausted: 'gave up after the last retry',
+  expired: 'not delivered within the maximum age (24 hours unless set otherwise): gave up',
+  outbox_full: 'too many alerts are waiting to be sent (the outbox is full): not accepted',
   closed: 'the node was stopped before the message could be sent',
   store_error: 'could not write the outbox file: will retry',
 } as const;

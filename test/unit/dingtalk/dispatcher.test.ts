@@ -108,14 +108,20 @@ describe('dingtalk dispatcher', () => {
     await d.close();
   });
 
-  it('gives up after 3 retries with the last reason', async () => {
-    const { clock, seen, d, results } = setup(() => ({ status: 503, body: 'down' }));
+  it('after 3 quick retries waits on the slow schedule, and fails only at its maximum age, saying why', async () => {
+    const { clock, seen, d, results } = setup(() => ({ status: 503, body: 'down' }), {
+      maxAgeMs: 30 * 60_000,
+    });
     await d.start();
     await d.submit({ message: text('x'), senderId: 's' });
     await clock.advance(60_000);
     assert.equal(seen.length, 4);
+    assert.equal(results.length, 0, 'still owed');
+    assert.equal(d.status().lastProblem?.reason, 'server_error');
+    await clock.advance(30 * 60_000);
+    assert.equal(seen.length, 6, 'tries after 1 and 6 minutes; the next (36) is past the maximum age');
     const f = results[0] as FailedResult;
-    assert.deepEqual([f.status, f.reason, f.attempts, f.httpStatus], ['failed', 'server_error', 4, 503]);
+    assert.deepEqual([f.status, f.reason, f.attempts, f.httpStatus], ['failed', 'expired', 6, 503]);
     assert.deepEqual(d.senderCounts('s'), { sent: 0, failed: 1, waiting: 0 });
     await d.close();
   });
@@ -138,20 +144,27 @@ describe('dingtalk dispatcher', () => {
     });
   }
 
-  it('pauses the robot when DingTalk throttles, then sends what waited', async () => {
-    const { clock, seen, d, results } = setup((_s, n) => (n === 1 ? answer(410100, 'send too fast') : OK));
+  it('holds the robot when DingTalk throttles, probes once a minute, then sends what waited', async () => {
+    const { clock, seen, d, results } = setup((_s, n) => (n <= 2 ? answer(410100, 'send too fast') : OK));
     await d.start();
     await d.submit({ message: text('first') });
     await clock.advance(0);
     const throttledAt = (seen[0] as Seen).at;
-    assert.equal(d.status().throttledUntil, throttledAt + 600_000);
+    assert.equal(d.status().throttledUntil, throttledAt + 60_000);
     for (let i = 0; i < 30; i++) await d.submit({ message: text(`later ${i}`) });
-    await clock.advance(599_000);
+    await clock.advance(59_000);
     assert.equal(seen.length, 1, 'nothing is sent during the pause');
     assert.equal(d.status().waiting, 31);
-    await clock.advance(120_000);
+    await clock.advance(1_000);
+    assert.equal(seen.length, 2, 'one probe');
     assert.equal(seen[1]?.message.msgUuid, seen[0]?.message.msgUuid, 'the throttled message is resent as is');
-    assert.ok((seen[1] as Seen).at >= throttledAt + 600_000);
+    assert.equal(
+      d.status().throttledUntil,
+      throttledAt + 120_000,
+      'refused: one more pause, not ten minutes',
+    );
+    await clock.advance(120_000);
+    assert.equal((seen[2] as Seen).at, throttledAt + 120_000);
     assert.equal(sent(results).length, 31);
     assert.equal(d.status().throttledUntil, undefined);
     assert.ok(seen.length <= 1 + 20);

@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
-import { appendFileSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { appendFileSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import {
@@ -133,6 +133,31 @@ describe('dingtalk outbox (local journal)', () => {
       assert.equal(owed.alerts.length, 48);
       assert.equal(owed.alerts[0]?.id, 'a3');
     });
+  });
+
+  it('opens on a disk that takes no new file (compaction cannot be written) and owes what the file holds', async () => {
+    const file = join(dir, 'outbox.jsonl');
+    const box = new LocalOutbox({ file });
+    await box.open();
+    for (let i = 1; i <= 2; i++) await box.enqueue(alert(i));
+    await box.close();
+    mkdirSync(`${file}.tmp`); // the compacted copy cannot be created, as on a full disk
+    const owed = await new LocalOutbox({ file }).open();
+    assert.deepEqual(
+      owed.alerts.map((a) => a.id),
+      ['a1', 'a2'],
+    );
+  });
+
+  it('can be opened again after an open that failed, once the cause is gone', async () => {
+    const parent = join(dir, 'robot');
+    writeFileSync(parent, ''); // a file where the folder should be: the journal cannot be created
+    const box = new LocalOutbox({ file: join(parent, 'outbox.jsonl') });
+    await assert.rejects(box.open());
+    rmSync(parent);
+    assert.deepEqual(await box.open(), { batches: [], alerts: [] });
+    await box.enqueue(alert(1));
+    await box.close();
   });
 
   it('without a file it is memory only and says so', async () => {

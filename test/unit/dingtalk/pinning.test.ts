@@ -7,8 +7,8 @@ import {
   type DeliveryResult,
   type DingTalkMessage,
   Dispatcher,
-  keepsWaiting,
   ManualClock,
+  needsOperator,
   parsePins,
   type RobotAddress,
   type UndiciTransport,
@@ -93,7 +93,7 @@ describe('dingtalk certificate pinning', () => {
       const verdict = classifyAnswer(answer);
       assert.equal(verdict.outcome, 'retry');
       assert.equal(verdict.reason, 'pin_mismatch');
-      assert.equal(keepsWaiting(verdict.reason), true);
+      assert.equal(needsOperator(verdict.reason), true);
       assert.match(verdict.text, /pin/);
       assert.ok(!JSON.stringify(answer).includes('access_token=t'), 'no token in the error');
     });
@@ -131,6 +131,7 @@ describe('dingtalk certificate pinning', () => {
         retries: 2,
         retryBaseMs: 100,
         retryMaxMs: 1_000,
+        slowRetryMs: [1_000],
       });
       const results: DeliveryResult[] = [];
       d.onResult((r) => results.push(r));

@@ -38,6 +38,7 @@ function runtime(
     digest: true,
     settings,
     outboxFile: undefined,
+    rateStateFile: undefined,
     digestHeading: (n) => `${n} alerts`,
     transport: fakeDingTalk(new ManualClock()).transport,
     ...extra,
