@@ -2,7 +2,8 @@
 // machine without a system Chromium or a CJK font package: Chinese labels must show as characters.
 import assert from 'node:assert/strict';
 import type { Browser, Page } from 'playwright-core';
-import { launchBrowser, npmChromiumVersion, screenshot } from '../support/browser';
+import { launchBrowser, screenshot } from '../support/browser';
+import { npmChromiumVersion } from '../support/npm-chromium';
 
 /** The slice of the page's canvas API that drawEach uses (the tests compile without the DOM types). */
 type Canvas = {

@@ -11,8 +11,6 @@ import { npmChromium } from './npm-chromium';
 
 export const artifacts = join(repoRoot, 'test-artifacts');
 
-export { npmChromiumVersion } from './npm-chromium';
-
 /** The executable to run and the environment it needs. */
 async function chosenChromium(): Promise<{ executablePath: string; env: NodeJS.ProcessEnv }> {
   const env = { ...process.env, FONTCONFIG_FILE: fontConfigFile() };
