@@ -1,5 +1,6 @@
 // The answers DingTalk gives, with both wordings of errmsg that real servers have used (the package must
-// classify either). Every failure is HTTP 200 with a JSON body; only errcode 0 is success.
+// classify either), and for a wrong signature the one DingTalk sends today. Every failure is HTTP 200 with a
+// JSON body; only errcode 0 is success.
 
 export type Language = 'en' | 'zh';
 
@@ -17,6 +18,8 @@ export type Refusal =
   | 'needPost';
 
 const MORE = ', more: [https://open.dingtalk.com/document/robots/custom-robot-access]';
+const SIGN_MISMATCH_NOW =
+  'description:机器人发送签名不匹配;solution:请确认签名和生成签名的时间戳必须都放在调用的网址中，请确认机器人的密钥加密和填写正确;link:请参考本接口对应文档获得具体要求，或者在https://open.dingtalk.com/document/  搜索相关文档;';
 
 const ANSWERS: Record<
   Refusal,
@@ -29,7 +32,9 @@ const ANSWERS: Record<
     zh: (detail) => `缺少参数 ${detail}`,
   },
   tokenMissing: { errcode: 300005, en: () => 'token is not exist', zh: () => 'token不存在' },
-  signMismatch: { errcode: 310000, en: () => `sign not match${MORE}`, zh: () => `签名不匹配${MORE}` },
+  // DingTalk has answered a wrong or missing signature this way since 2022, whatever the tenant: the
+  // description, then a solution that mentions 时间戳 (an old `sign not match` is classified in unit tests).
+  signMismatch: { errcode: 310000, en: () => SIGN_MISMATCH_NOW, zh: () => SIGN_MISMATCH_NOW },
   badTimestamp: {
     errcode: 310000,
     en: (detail) => `invalid timestamp ${detail}${MORE}`,

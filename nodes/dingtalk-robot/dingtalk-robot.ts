@@ -29,6 +29,7 @@ export = function register(RED: NodeAPI) {
         secret: config.secret,
         keywords: config.keywords,
         keywordMode: config.keywordMode,
+        pins: config.pins,
         ratePerWindow: config.ratePerWindow,
         digest: config.digest,
         settings,
@@ -50,6 +51,7 @@ export = function register(RED: NodeAPI) {
         ? { code: config.problem.code, ...(config.problem.detail ? { detail: config.problem.detail } : {}) }
         : undefined,
       keywordsText: def.keywords ?? '',
+      pinsText: def.pins ?? '',
     };
 
     this.on('close', (_removed, done) => {

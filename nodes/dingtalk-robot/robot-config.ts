@@ -6,6 +6,7 @@ import {
   type KeywordMode,
   type Problem,
   parseKeywords,
+  parsePins,
   parseRobotAddress,
   type RobotAddress,
 } from '../core/dingtalk/index';
@@ -120,6 +121,8 @@ export interface RobotDef {
   keywordMode?: string;
   ratePerMinute?: number | string;
   digest?: boolean;
+  /** SPKI sha256 pins for the DingTalk host, one per line (empty: no pinning). Public keys' digests, not secrets. */
+  pins?: string;
 }
 
 export interface RobotCredentials {
@@ -137,7 +140,9 @@ export interface RobotConfig {
   digest: boolean;
   secret: string | undefined;
   address: RobotAddress | undefined;
-  /** Why the robot cannot send (address or secret), in reason codes. */
+  /** The certificate pins a TLS connection must show (empty: pinning off). */
+  pins: string[];
+  /** Why the robot cannot send (address, secret or pins), in reason codes. */
   problem: Problem | undefined;
 }
 
@@ -155,6 +160,7 @@ export function parseRobotConfig(
     allowOtherHost: hostAllowed(credentials.webhook, settings.allowedHosts),
   });
   const secretProblem = checkSecret(secret);
+  const pins = parsePins(def.pins ?? '');
   const config: RobotConfig = {
     name: def.name?.trim() ?? '',
     keywords: parseKeywords(def.keywords ?? ''),
@@ -163,7 +169,8 @@ export function parseRobotConfig(
     digest: def.digest !== false,
     secret: secret === '' ? undefined : secret,
     address: parsed.ok ? parsed.address : undefined,
-    problem: parsed.ok ? secretProblem : parsed.problem,
+    pins: pins.ok ? pins.pins : [],
+    problem: parsed.ok ? (secretProblem ?? (pins.ok ? undefined : pins.problem)) : parsed.problem,
   };
   return config;
 }

@@ -29,6 +29,8 @@ export interface RobotRuntimeOptions {
   outboxFile: string | undefined;
   /** The digest heading for `count` alerts, in the runtime's language. */
   digestHeading: (count: number) => string;
+  /** SPKI sha256 pins the DingTalk host's certificate chain must show (empty or absent: no pinning). */
+  pins?: readonly string[];
   /** Replaces the undici transport (tests). */
   transport?: Transport;
   /** The shortest time between two status updates to the sender nodes (default STATUS_FORWARD_MS). */
@@ -69,7 +71,8 @@ export class RobotRuntime {
     this.statusIntervalMs = options.statusIntervalMs ?? STATUS_FORWARD_MS;
     const maxInFlight = options.settings.maxInFlight ?? DEFAULT_MAX_IN_FLIGHT;
     // One keep-alive connection per request in flight, so that no request waits for a socket.
-    this.transport = options.transport ?? createUndiciTransport({ connections: maxInFlight });
+    this.transport =
+      options.transport ?? createUndiciTransport({ connections: maxInFlight, pins: options.pins ?? [] });
     this.dispatcher = new Dispatcher({
       address: options.address,
       ...(options.secret ? { secret: options.secret } : {}),

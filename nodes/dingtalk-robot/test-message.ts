@@ -1,7 +1,8 @@
 // The robot's "send test message" button: an admin endpoint (POST /dingtalk-robot/test, guarded by the
 // dingtalk-robot.write permission) that sends one message with the deployed robot's settings or with the
 // unsaved values of the open form, and answers with DingTalk's verdict as a reason code the editor translates
-// ("signature mismatch: check the secret", "keyword missing", "token does not exist"). Never echoes a secret.
+// ("signature mismatch: check the secret", "keyword missing", "token does not exist", "DingTalk's certificate
+// matches none of the robot's pins"). Only a dingtalk-robot node's id is accepted. Never echoes a secret.
 import {
   applyKeywordGuard,
   createUndiciTransport,
@@ -32,6 +33,8 @@ export interface RobotHandle {
   /** Why it cannot send (a reason code and detail), when it cannot. */
   problem: { code: string; detail?: string } | undefined;
   keywordsText: string;
+  /** The pins as typed in the form (the test button checks unsaved ones against them). */
+  pinsText: string;
 }
 
 /** The editor shows a password credential that is saved but unchanged as this placeholder. */
@@ -58,16 +61,17 @@ type TestRequest = {
   webhook?: unknown;
   secret?: unknown;
   keywords?: unknown;
+  pins?: unknown;
   text?: unknown;
 };
 
 export function testMessageHandler(
   RED: NodeAPI,
-  newTransport: () => Transport & { close?: () => Promise<void> } = createUndiciTransport,
+  newTransport: (options: { pins: readonly string[] }) => Transport & {
+    close?: () => Promise<void>;
+  } = createUndiciTransport,
 ): HttpHandler {
-  async function run(body: TestRequest): Promise<TestAnswer> {
-    const id = typeof body.id === 'string' ? body.id : '';
-    const deployed = id ? (RED.nodes.getNode(id) as RobotNode | null) : null;
+  async function run(body: TestRequest, id: string, deployed: RobotNode | null): Promise<TestAnswer> {
     // Unsaved form values win; a password field left unchanged falls back to the deployed credentials.
     const pick = (given: unknown, saved: string | undefined) =>
       typeof given === 'string' && given !== UNCHANGED ? given : (saved ?? '');
@@ -78,7 +82,8 @@ export function testMessageHandler(
     const keywords =
       typeof body.keywords === 'string' ? body.keywords : (deployed?.dingtalk?.keywordsText ?? '');
     const settings = runtimeSettings(RED.settings as DingtalkSettings);
-    const config = parseRobotConfig({ keywords }, { webhook, secret }, settings);
+    const pins = typeof body.pins === 'string' ? body.pins : (deployed?.dingtalk?.pinsText ?? '');
+    const config = parseRobotConfig({ keywords, pins }, { webhook, secret }, settings);
     if (!config.address || config.problem) {
       const problem: { code: string; detail?: string } = config.problem ?? { code: 'address_empty' };
       return { ok: false, reason: problem.code, ...(problem.detail ? { detail: problem.detail } : {}) };
@@ -104,7 +109,7 @@ export function testMessageHandler(
     const plain: DingTalkMessage = { msgtype: 'text', text: { content: text } };
     const guarded = applyKeywordGuard(plain, parseKeywords(keywords), 'prefix');
     const message = guarded.ok ? guarded.message : plain;
-    const transport = newTransport();
+    const transport = newTransport({ pins: config.pins });
     try {
       const verdict = await sendOnce({
         address,
@@ -134,7 +139,15 @@ export function testMessageHandler(
       replyJson(res, 400, { error: 'invalid_request', detail: 'send a JSON object' });
       return;
     }
-    run(body as TestRequest).then(
+    const request = body as TestRequest;
+    const id = typeof request.id === 'string' ? request.id : '';
+    const deployed = id ? (RED.nodes.getNode(id) as RobotNode | null) : null;
+    // Only a robot's own credentials may be used: another node's id would lend its secrets to this request.
+    if (deployed && deployed.type !== 'dingtalk-robot') {
+      replyJson(res, 400, { error: 'not_a_robot', detail: `node ${id} is not a dingtalk-robot node` });
+      return;
+    }
+    run(request, id, deployed).then(
       (answer) => replyJson(res, 200, answer),
       (err: unknown) =>
         replyJson(res, 500, { error: 'internal', detail: err instanceof Error ? err.message : String(err) }),

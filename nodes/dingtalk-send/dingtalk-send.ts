@@ -8,6 +8,7 @@ import {
   type DeliveryResult,
   type DispatcherStatus,
   type KeywordMode,
+  keepsWaiting,
   type SendConfig,
 } from '../core/dingtalk/index';
 import type { RobotNode } from '../dingtalk-robot/test-message';
@@ -92,7 +93,8 @@ export = function register(RED: NodeAPI) {
         shown = { fill: 'yellow', shape: 'ring', text };
       } else if (counts.waiting > 0 && state.retryAt && state.lastProblem) {
         text += ` · ${RED._('dingtalk-send.status.retrying', { reason: say(state.lastProblem.reason) })}`;
-        shown = { fill: 'yellow', shape: 'dot', text };
+        // red when only the operator can end the wait (a certificate pin mismatch)
+        shown = { fill: keepsWaiting(state.lastProblem.reason) ? 'red' : 'yellow', shape: 'dot', text };
       } else if (lastFailed) {
         shown = { fill: 'red', shape: 'dot', text: `${text} · ${lastFailed}` };
       } else if (counts.waiting > 0) {

@@ -4,7 +4,8 @@
 import { numberFrom } from '../core/rules/decimal';
 import { type Problem, problem, StockError } from '../core/stock/errors';
 import { type DailyTime, parseDailyTimes, TimeZone } from '../core/stock/schedule';
-import { type DefaultThresholdInput, type ThresholdRowInput, ThresholdTable } from '../core/stock/thresholds';
+import type { DefaultThresholdInput, ThresholdRowInput } from '../core/stock/threshold-input';
+import { ThresholdTable } from '../core/stock/thresholds';
 import type { NodeDef } from '../shared/node-red';
 
 export interface LowStockDef extends NodeDef {

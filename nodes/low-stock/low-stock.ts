@@ -10,7 +10,8 @@ import { type StockDigest, StockMonitor, type StockOutput } from '../core/stock/
 import { readingFrom, readingsFrom } from '../core/stock/reading';
 import { DailyTimer } from '../core/stock/schedule';
 import type { StockState } from '../core/stock/state';
-import { type ThresholdRowInput, ThresholdTable, tableUpdateFrom } from '../core/stock/thresholds';
+import type { ThresholdRowInput } from '../core/stock/threshold-input';
+import { ThresholdTable, tableUpdateFrom } from '../core/stock/thresholds';
 import { replyJson } from '../shared/http-json';
 import { onInput } from '../shared/input-handler';
 import type { DoneFunction, HttpRequest, Node, NodeAPI, NodeMessage, SendFunction } from '../shared/node-red';

@@ -1,7 +1,7 @@
 // Turns the editor's settings for a pos-in node into checked values, or a message key saying what is wrong
 // (reported at deploy, not on the first request).
 import { IpAllowlist } from '../core/webhook/ip-allowlist';
-import { type SignatureScheme, signatureSchemes } from '../core/webhook/signature-schemes';
+import { type SignatureScheme, secretProblem, signatureSchemes } from '../core/webhook/signature-schemes';
 import { SourceRateLimiter } from '../core/webhook/source-rate-limiter';
 import { normalisePath } from '../shared/http-routes';
 import type { NodeDef } from '../shared/node-red';
@@ -11,6 +11,8 @@ export interface PosInDef extends NodeDef {
   scheme?: string;
   allowUnsigned?: boolean;
   notificationUrl?: string;
+  shopifyTopic?: string;
+  shopifyShop?: string;
   windowMinutes?: number | string;
   dedupeHours?: number | string;
   maxBodyKb?: number | string;
@@ -28,6 +30,8 @@ export interface PosInSettings {
   scheme: SignatureScheme;
   secrets: string[];
   notificationUrl: string;
+  shopifyTopic: string | undefined;
+  shopifyShop: string | undefined;
   windowMs: number;
   dedupeHorizonMs: number;
   maxBodyBytes: number;
@@ -54,7 +58,20 @@ export function parsePosInConfig(def: PosInDef, secrets: PosInCredentials): PosI
   if (scheme === 'none' && def.allowUnsigned !== true) return { ok: false, error: 'unsigned-not-allowed' };
   const keys = [secrets.secret, secrets.previousSecret].filter((s): s is string => Boolean(s));
   if (scheme !== 'none' && keys.length === 0) return { ok: false, error: 'missing-secret' };
+  for (const [field, secret] of [
+    ['secret', secrets.secret],
+    ['previousSecret', secrets.previousSecret],
+  ] as const) {
+    const problem = secret ? secretProblem(scheme, secret) : undefined;
+    if (problem)
+      return { ok: false, error: field === 'secret' ? 'bad-secret' : 'bad-previous-secret', detail: problem };
+  }
   if (scheme === 'square' && !def.notificationUrl) return { ok: false, error: 'missing-notification-url' };
+  // Shopify signs only the body: the topic and shop an event belongs to come from here, never from headers
+  const shopifyTopic = def.shopifyTopic?.trim() || undefined;
+  const shopifyShop = def.shopifyShop?.trim() || undefined;
+  if (scheme === 'shopify' && !shopifyTopic) return { ok: false, error: 'missing-shopify-topic' };
+  if (scheme === 'shopify' && !shopifyShop) return { ok: false, error: 'missing-shopify-shop' };
 
   const windowMinutes = numberOr(def.windowMinutes, defaults.windowMinutes);
   if (!(windowMinutes > 0 && windowMinutes <= defaults.maxWindowMinutes))
@@ -75,6 +92,8 @@ export function parsePosInConfig(def: PosInDef, secrets: PosInCredentials): PosI
       scheme,
       secrets: keys,
       notificationUrl: def.notificationUrl ?? '',
+      shopifyTopic,
+      shopifyShop,
       windowMs: windowMinutes * 60_000,
       dedupeHorizonMs: dedupeHours * 3_600_000,
       maxBodyBytes: Math.floor(maxBodyKb * 1024),

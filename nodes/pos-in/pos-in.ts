@@ -1,12 +1,14 @@
 // pos-in: POS webhooks (and events on the input) into Node-RED as canonical POS events. The decisions live
 // in the core WebhookReceiver; this adapter mounts the route, moves bytes, answers, sends and shows status.
 
+import { posEventJsonSchemaText } from '../core/events/json-schema';
 import { LocalDedupeStore } from '../core/store/dedupe-store';
 import { discardBody, readBody } from '../core/webhook/body-reader';
+import { clientAddress } from '../core/webhook/client-address';
 import { type Answer, type ErrorCode, reject, WebhookReceiver } from '../core/webhook/receiver';
 import { TurnBatcher } from '../core/webhook/turn-batcher';
 import { replyJson } from '../shared/http-json';
-import { mountWebhook } from '../shared/http-routes';
+import { mountGet, mountWebhook, trustProxyOf } from '../shared/http-routes';
 import { onInput } from '../shared/input-handler';
 import type { HttpRequest, HttpResponse, Node, NodeAPI, NodeMessage, NodeStatus } from '../shared/node-red';
 import { resolveCredential } from '../shared/secrets';
@@ -109,28 +111,29 @@ export = function register(RED: NodeAPI) {
       else discardBody(req, bodyTimeoutMs);
     };
 
-    /** Everything that needs no body, then the body itself, capped in size and time. */
-    async function readRaw(req: HttpRequest, res: HttpResponse): Promise<Buffer | undefined> {
+    /** The client's address, forwarded through the proxies Node-RED's "trust proxy" setting trusts. */
+    const sourceOf = (req: HttpRequest) =>
+      clientAddress(req.socket.remoteAddress, req.headers['x-forwarded-for'], trustProxyOf(RED.httpNode));
+
+    /** Everything that needs no body: answered before a byte of it is read. */
+    const admit = (req: HttpRequest, res: HttpResponse): boolean => {
+      let answer: Answer | undefined;
       if (req.method !== 'POST') {
-        rejectEarly(
-          req,
-          res,
-          reject(405, 'method_not_allowed', 'only POST is accepted here', { Allow: 'POST' }),
-        );
-        return undefined;
-      }
-      if (!receiver) {
+        answer = reject(405, 'method_not_allowed', 'only POST is accepted here', { Allow: 'POST' });
+      } else if (!receiver) {
         const reason = config.ok
           ? ''
           : RED._(`pos-in.errors.${config.error}`, { detail: config.detail ?? '' });
-        rejectEarly(req, res, reject(503, 'unavailable', `this webhook is not configured: ${reason}`));
-        return undefined;
+        answer = reject(503, 'unavailable', `this webhook is not configured: ${reason}`);
+      } else {
+        answer = receiver.admit(req.headers, sourceOf(req));
       }
-      const early = receiver.admit(req.headers, req.socket.remoteAddress);
-      if (early) {
-        rejectEarly(req, res, early);
-        return undefined;
-      }
+      if (answer) rejectEarly(req, res, answer);
+      return answer === undefined;
+    };
+
+    /** The body, capped in size and time. */
+    async function readRaw(req: HttpRequest, res: HttpResponse): Promise<Buffer | undefined> {
       const read = await readBody(req, maxBodyBytes, bodyTimeoutMs);
       if (read.ok) return read.body;
       if (read.status !== 0) rejectEarly(req, res, reject(read.status, read.error, read.detail));
@@ -141,7 +144,7 @@ export = function register(RED: NodeAPI) {
     const answerAll = async (batch: Waiting[]): Promise<void> => {
       if (!receiver) throw new Error(RED._('pos-in.errors.not-configured'));
       const answers = await receiver.receiveAll(
-        batch.map(({ req, body }) => ({ headers: req.headers, body })),
+        batch.map(({ req, body }) => ({ headers: req.headers, body, source: sourceOf(req) })),
       );
       const accepted: NodeMessage[] = [];
       batch.forEach(({ res }, i) => {
@@ -197,7 +200,8 @@ export = function register(RED: NodeAPI) {
     if (path) {
       try {
         unmount = mountWebhook(RED.httpNode, webhookOptions(RED, path), {
-          readRaw: (req, res) =>
+          admit,
+          readBody: (req, res) =>
             readRaw(req, res).catch((err: unknown) => {
               internalFailure(err, [res]);
               return undefined;
@@ -210,6 +214,14 @@ export = function register(RED: NodeAPI) {
         status.show({ fill: 'red', shape: 'ring', text: message });
       }
     }
+    // the event contract for the POS integrator, next to the webhook it describes
+    const unmountSchema = path
+      ? mountGet(RED.httpNode, `${path}/schema.json`, (_req, res) =>
+          res
+            .writeHead(200, { 'Content-Type': 'application/schema+json; charset=utf-8' })
+            .end(posEventJsonSchemaText()),
+        )
+      : undefined;
 
     onInput(this, async (msg, send) => {
       if (!receiver) throw new Error(RED._('pos-in.errors.not-configured'));
@@ -234,6 +246,7 @@ export = function register(RED: NodeAPI) {
     this.on('close', (_removed, done) => {
       closing = true;
       unmount?.();
+      unmountSchema?.();
       batcher.drain();
       status.close();
       (dedupe ? dedupe.close() : Promise.resolve()).then(done, done);

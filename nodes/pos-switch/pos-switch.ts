@@ -2,18 +2,11 @@
 // core (nodes/core/rules); this adapter reads flow/global context values before each message, sends the message
 // to the outputs the rules chose, counts them for the status and reports problems in the user's language.
 
+import type { CallbackContext } from '../core/kernel/context';
 import { compileRules, type RuleSet } from '../core/rules/compile';
 import { ContextFeed } from '../core/rules/context-feed';
 import type { Mode, RuleProblem, RuleSetDef, Unmatched } from '../core/rules/definitions';
-import type {
-  DoneFunction,
-  Node,
-  NodeAPI,
-  NodeContextStore,
-  NodeDef,
-  NodeMessage,
-  SendFunction,
-} from '../shared/node-red';
+import type { DoneFunction, Node, NodeAPI, NodeDef, NodeMessage, SendFunction } from '../shared/node-red';
 import { StatusReporter } from '../shared/status';
 
 export interface PosSwitchDef extends NodeDef {
@@ -130,7 +123,7 @@ export = function register(RED: NodeAPI) {
     const feed = new ContextFeed<Pending>(
       rules,
       (ref, callback) => {
-        const store: NodeContextStore | undefined = ref.scope === 'flow' ? context?.flow : context?.global;
+        const store: CallbackContext | undefined = ref.scope === 'flow' ? context?.flow : context?.global;
         if (!store) callback(undefined);
         else store.get(ref.key, undefined, (err, value) => callback(err ? undefined : value));
       },

@@ -1,6 +1,7 @@
 // The small slice of the Node-RED runtime API these nodes use, typed here rather than through @types/node-red
 // (which lags the runtime). Adapters import only from this file, so the surface we depend on stays visible.
 import type { IncomingMessage, ServerResponse } from 'node:http';
+import type { CallbackContext } from '../core/kernel/context';
 
 export type NodeMessage = Record<string, unknown> & { _msgid?: string; payload?: unknown; topic?: string };
 
@@ -10,15 +11,9 @@ export type NodeStatus = { fill?: StatusFill; shape?: 'ring' | 'dot'; text?: str
 export type SendFunction = (msg: NodeMessage | (NodeMessage | NodeMessage[] | null)[] | null) => void;
 export type DoneFunction = (err?: Error) => void;
 
-export interface NodeContextStore {
-  get(key: string, store: string | undefined, cb: (err: Error | null, value: unknown) => void): void;
-  set(key: string, value: unknown, store: string | undefined, cb: (err: Error | null) => void): void;
-  keys(store: string | undefined, cb: (err: Error | null, keys: string[]) => void): void;
-}
-
-export interface NodeContext extends NodeContextStore {
-  flow: NodeContextStore;
-  global: NodeContextStore;
+export interface NodeContext extends CallbackContext {
+  flow: CallbackContext;
+  global: CallbackContext;
 }
 
 export interface Node<Credentials = unknown> {
@@ -58,6 +53,9 @@ interface ExpressRouterLayer {
 export interface ExpressApp {
   post(path: string, ...handlers: HttpHandler[]): void;
   get(path: string, ...handlers: HttpHandler[]): void;
+  /** An Express setting, such as the compiled 'trust proxy fn'. */
+  get(setting: string): unknown;
+  set(setting: string, value: unknown): void;
   all(path: string, ...handlers: HttpHandler[]): void;
   _router?: { stack: ExpressRouterLayer[] };
   router?: { stack: ExpressRouterLayer[] };

@@ -1,5 +1,7 @@
 import assert from 'node:assert/strict';
+import { once } from 'node:events';
 import { rmSync } from 'node:fs';
+import { type IncomingMessage, request } from 'node:http';
 import { launchNodeRed, type NodeRed } from '../../dev/node-red-launcher';
 import { type Collector, collectorNodes, startCollector } from '../support/collector';
 import { genericSignature, postSigned, sampleOrder } from '../support/pos-events';
@@ -233,5 +235,21 @@ describe('pos-in behind Node-RED httpNodeAuth (end to end)', function () {
     assert.deepEqual(answer.body, { ok: true, id: event.id });
     const [received] = await collector.waitFor(1);
     assert.equal((received?.payload as { id: string } | undefined)?.id, event.id);
+  });
+
+  it('reads nothing of the body before Node-RED has let the request through', async () => {
+    // Headers announcing a body that is never sent: an answer can only come without reading it.
+    const { hostname, port } = new URL(nodeRed.url);
+    const req = request({
+      host: hostname,
+      port,
+      path: '/pos/events',
+      method: 'POST',
+      headers: { 'content-type': 'application/json', 'content-length': '1000' },
+    });
+    req.flushHeaders();
+    const [response] = (await once(req, 'response')) as [IncomingMessage];
+    req.destroy();
+    assert.equal(response.statusCode, 401);
   });
 });

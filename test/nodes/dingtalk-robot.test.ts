@@ -1,13 +1,16 @@
 import assert from 'node:assert/strict';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { createServer, type Server } from 'node:http';
+import { createServer as createHttpsServer, type Server as HttpsServer } from 'node:https';
 import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import tls from 'node:tls';
 import { type StandIn, start } from '../../dev/dingtalk-standin/index';
 import { REASONS } from '../../nodes/core/dingtalk/index';
 
 import robotModule = require('../../nodes/dingtalk-robot/dingtalk-robot');
+import sendModule = require('../../nodes/dingtalk-send/dingtalk-send');
 
 import {
   DEFAULT_SETTINGS,
@@ -16,7 +19,8 @@ import {
   runtimeSettings,
 } from '../../nodes/dingtalk-robot/robot-config';
 import type { NodeAPI } from '../../nodes/shared/node-red';
-import { capturing, helper } from '../support/node-red-helper';
+import { capturing, helper, statusMatching, type TestNode } from '../support/node-red-helper';
+import { selfSignedCertificate, unrelatedPin } from '../support/tls';
 
 const TOKEN = 'standin-token-0001';
 const SECRET = 'SECd0e1f2a3b4c5d6e7f8091a2b3c4d5e6f708192a3b4c5d6e7f8091a2b3c4d5e6f';
@@ -101,6 +105,16 @@ describe('dingtalk-robot node', () => {
       assert.equal(config.digest, false);
       const defaults = parseRobotConfig({}, { webhook: TOKEN, secret: '' }, settings);
       assert.deepEqual([defaults.keywordMode, defaults.ratePerWindow, defaults.digest], ['prefix', 20, true]);
+    });
+    it('reads certificate pins: off when empty, at least two, each a sha256 pin', () => {
+      const [a, b] = [unrelatedPin('a'), unrelatedPin('b')];
+      const config = (pins: string) =>
+        parseRobotConfig({ pins }, { webhook: TOKEN, secret: SECRET }, settings);
+      assert.deepEqual(config('').pins, []);
+      assert.equal(config('').problem, undefined);
+      assert.deepEqual(config(`sha256/${a}\nsha256/${b}`).pins, [a, b]);
+      assert.equal(config(`sha256/${a}`).problem?.code, 'pins_too_few');
+      assert.equal(config(`sha256/${a}\nmd5/xyz`).problem?.code, 'pins_invalid');
     });
     it('reads the settings.js keys, ignoring nonsense', () => {
       assert.deepEqual(runtimeSettings({}), DEFAULT_SETTINGS);
@@ -239,6 +253,42 @@ describe('dingtalk-robot node', () => {
       });
     }
 
+    it('refuses the id of a node that is not a dingtalk-robot, using none of its credentials', async () => {
+      helper.settings({ userDir, dingtalkAllowedHosts: [standin.hostPort] });
+      // another node type with credentials named like the robot's (a pos-in secret, say)
+      const other = (RED: NodeAPI) => {
+        robotModule(RED);
+        RED.nodes.registerType(
+          'other-node',
+          function OtherNode(this: never, def: never) {
+            RED.nodes.createNode(this, def);
+          } as never,
+          { credentials: { webhook: { type: 'password' }, secret: { type: 'password' } } },
+        );
+      };
+      const loaded = capturing(other);
+      await helper.load(loaded.module, [{ id: 'pos', type: 'other-node' }], {
+        pos: { webhook: standin.webhookUrl(), secret: SECRET },
+      });
+      admin = createServer(loaded.red().httpAdmin as unknown as Parameters<typeof createServer>[0]);
+      await new Promise<void>((resolve) => admin?.listen(0, '127.0.0.1', resolve));
+      adminUrl = `http://127.0.0.1:${(admin.address() as AddressInfo).port}`;
+      const { status, answer } = await test({ id: 'pos', webhook: '__PWRD__', secret: '__PWRD__' });
+      assert.equal(status, 400);
+      assert.equal(answer.error, 'not_a_robot');
+      assert.match(String(answer.detail), /dingtalk-robot/);
+      assert.equal(standin.messages.length, 0);
+    });
+
+    it('checks the pins in the form before sending', async () => {
+      await load({ keywords: '告警' });
+      const one = await test({ id: 'robot', pins: `sha256/${unrelatedPin('a')}` });
+      assert.equal(one.answer.reason, 'pins_too_few');
+      const bad = await test({ id: 'robot', pins: 'sha256/nope sha256/nope2' });
+      assert.equal(bad.answer.reason, 'pins_invalid');
+      assert.equal(standin.messages.length, 0);
+    });
+
     it('works for a robot not deployed yet, from the form alone', async () => {
       await load({ keywords: '告警' });
       const { answer } = await test({
@@ -301,6 +351,138 @@ describe('dingtalk-robot node', () => {
         body: '[1]',
       });
       assert.equal(res.status, 400);
+    });
+  });
+
+  describe('certificate pinning (a real TLS server, its self-signed certificate trusted)', () => {
+    const identity = selfSignedCertificate();
+    const trusted = tls.getCACertificates('default');
+    let server: HttpsServer;
+    let hostPort = '';
+    let connections = 0;
+    let requests = 0;
+    let connectionWaiters: (() => void)[] = [];
+    let userDir: string;
+    let admin: Server | undefined;
+    const robot = capturing(robotModule);
+    const webhook = () => `https://${hostPort}/robot/send?access_token=${TOKEN}`;
+
+    before(async () => {
+      tls.setDefaultCACertificates([...trusted, identity.cert]);
+      await helper.startServer();
+      server = createHttpsServer({ key: identity.key, cert: identity.cert }, (req, res) => {
+        requests++;
+        req.resume();
+        req.on('end', () => res.end('{"errcode":0,"errmsg":"ok"}'));
+      });
+      // each attempt after a pin mismatch is a new connection (the refused one is never reused)
+      server.on('connection', () => {
+        connections++;
+        for (const wake of connectionWaiters) wake();
+      });
+      await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+      hostPort = `127.0.0.1:${(server.address() as AddressInfo).port}`;
+    });
+    after(async () => {
+      tls.setDefaultCACertificates(trusted);
+      server.closeAllConnections();
+      await new Promise((resolve) => server.close(resolve));
+      await helper.stopServer();
+    });
+    beforeEach(() => {
+      userDir = mkdtempSync(join(tmpdir(), 'dingtalk-robot-pins-'));
+      connections = 0;
+      requests = 0;
+      connectionWaiters = [];
+    });
+    afterEach(async () => {
+      await helper.unload();
+      await new Promise<void>((resolve) => {
+        admin?.closeAllConnections();
+        admin ? admin.close(() => resolve()) : resolve();
+      });
+      admin = undefined;
+      rmSync(userDir, { recursive: true, force: true });
+    });
+
+    const connectionsAtLeast = (n: number) =>
+      new Promise<void>((resolve) => {
+        const check = () => connections >= n && resolve();
+        connectionWaiters.push(check);
+        check();
+      });
+
+    async function deploy(pins: string) {
+      helper.settings({
+        userDir,
+        dingtalkAllowedHosts: [hostPort],
+        dingtalkRetries: 1,
+        dingtalkRetryBaseMs: 100,
+        dingtalkRetryMaxMs: 200,
+      });
+      const both = (RED: NodeAPI) => {
+        robot.module(RED);
+        sendModule(RED);
+      };
+      await helper.load(
+        both,
+        [
+          { id: 'robot', type: 'dingtalk-robot', pins },
+          {
+            id: 'send',
+            type: 'dingtalk-send',
+            robot: 'robot',
+            msgtype: 'text',
+            text: 'stock low',
+            wires: [['ok'], ['failed']],
+          },
+          { id: 'ok', type: 'helper' },
+          { id: 'failed', type: 'helper' },
+        ],
+        { robot: { webhook: webhook(), secret: SECRET } },
+      );
+      admin = createServer(robot.red().httpAdmin as unknown as Parameters<typeof createServer>[0]);
+      await new Promise<void>((resolve) => admin?.listen(0, '127.0.0.1', resolve));
+      return `http://127.0.0.1:${(admin.address() as AddressInfo).port}`;
+    }
+
+    const testButton = async (adminUrl: string, body: Record<string, unknown>) =>
+      (await (
+        await fetch(`${adminUrl}/dingtalk-robot/test`, {
+          method: 'POST',
+          headers: { 'content-type': 'application/json' },
+          body: JSON.stringify(body),
+        })
+      ).json()) as Record<string, unknown>;
+
+    it('sends when a pin matches the server’s key', async () => {
+      const adminUrl = await deploy(`sha256/${unrelatedPin('backup')}\nsha256/${identity.pin}`);
+      const outputs = helper.getNode('ok') as TestNode;
+      const sent = new Promise((resolve) => outputs.on('input', resolve));
+      (helper.getNode('send') as TestNode).receive({ payload: 1 });
+      await sent;
+      assert.equal((await testButton(adminUrl, { id: 'robot' })).reason, 'ok');
+    });
+
+    it('on a mismatch keeps the alert waiting past the retries, shows a red status saying why, and the test button says so too', async () => {
+      const adminUrl = await deploy(`sha256/${unrelatedPin('a')}\nsha256/${unrelatedPin('b')}`);
+      const send = helper.getNode('send') as TestNode;
+      const outputs = [helper.getNode('ok'), helper.getNode('failed')] as TestNode[];
+      const delivered: unknown[] = [];
+      for (const node of outputs) node.on('input', (msg: unknown) => delivered.push(msg));
+      // (the test helper's RED._ gives back the key: the reason's own text is checked in the unit tests)
+      const red = statusMatching(
+        send,
+        (s) => s.fill === 'red' && String(s.text).includes('dingtalk-send.status.retrying'),
+      );
+      send.receive({ payload: 1 });
+      await red;
+      await connectionsAtLeast(4); // the first attempt, the one retry, and two more: still waiting
+      assert.equal(requests, 0, 'nothing reached the server');
+      assert.deepEqual(delivered, [], 'neither sent nor failed for good');
+      const answer = await testButton(adminUrl, { id: 'robot' });
+      assert.equal(answer.ok, false);
+      assert.equal(answer.reason, 'pin_mismatch');
     });
   });
 

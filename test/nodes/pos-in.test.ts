@@ -7,6 +7,8 @@ import { join } from 'node:path';
 
 import posIn = require('../../nodes/pos-in/pos-in');
 
+import { Webhook as SvixWebhook } from 'svix';
+import { hmacSha256 } from '../../nodes/core/webhook/hmac';
 import {
   capturing,
   type FlowNode,
@@ -230,6 +232,52 @@ describe('pos-in node', () => {
     assert.equal(limited.headers.get('retry-after'), '1');
   });
 
+  it('keeps the POS within its own budget while an unauthenticated client floods the same address', async () => {
+    const { url } = await load({ ratePerSecond: 1 });
+    assert.equal((await postSigned(url, sampleOrder(), 'wrong-secret')).status, 401);
+    assert.equal((await postSigned(url, sampleOrder(), 'wrong-secret')).status, 429);
+    const answer = await postSigned(url, sampleOrder(), SECRET);
+    assert.equal(answer.status, 200, JSON.stringify(answer.body));
+  });
+
+  describe('behind a proxy', () => {
+    const from = (client: string) => ({ headers: { 'x-forwarded-for': client } });
+    afterEach(() => node.red().httpNode.set('trust proxy', false));
+
+    it("limits each forwarded client on its own when Node-RED's trust proxy setting trusts the proxy", async () => {
+      const { url } = await load({ ratePerSecond: 1 });
+      node.red().httpNode.set('trust proxy', 'loopback');
+      assert.equal((await postSigned(url, sampleOrder(), SECRET, from('203.0.113.1'))).status, 200);
+      assert.equal((await postSigned(url, sampleOrder(), SECRET, from('203.0.113.2'))).status, 200);
+      assert.equal((await postSigned(url, sampleOrder(), SECRET, from('203.0.113.1'))).status, 429);
+    });
+
+    it('checks the allowlist against the forwarded client when the proxy is trusted', async () => {
+      const { url } = await load({ allowlist: '203.0.113.0/24' });
+      node.red().httpNode.set('trust proxy', 'loopback');
+      assert.equal((await postSigned(url, sampleOrder(), SECRET, from('203.0.113.1'))).status, 200);
+      assert.equal((await postSigned(url, sampleOrder(), SECRET, from('198.51.100.1'))).status, 403);
+    });
+
+    it('ignores X-Forwarded-For when no proxy is trusted, so a client cannot buy itself fresh budgets', async () => {
+      const { url } = await load({ ratePerSecond: 1 });
+      assert.equal((await postSigned(url, sampleOrder(), SECRET, from('203.0.113.1'))).status, 200);
+      assert.equal((await postSigned(url, sampleOrder(), SECRET, from('203.0.113.2'))).status, 429);
+    });
+  });
+
+  it('serves the event contract as JSON Schema next to its webhook, and stops with the flow', async () => {
+    const { url } = await load();
+    const response = await fetch(`${url}/schema.json`);
+    assert.equal(response.status, 200);
+    assert.match(response.headers.get('content-type') ?? '', /^application\/schema\+json/);
+    const schema = (await response.json()) as { $schema: string; oneOf: unknown[] };
+    assert.equal(schema.$schema, 'https://json-schema.org/draft/2020-12/schema');
+    assert.equal(schema.oneOf.length, 5);
+    await helper.unload();
+    assert.equal((await fetch(`${url}/schema.json`)).status, 404);
+  });
+
   it('removes its route when the flow stops', async () => {
     const { url } = await load();
     await helper.unload();
@@ -273,6 +321,97 @@ describe('pos-in node', () => {
     } finally {
       delete process.env.POS_IN_TEST_SECRET;
     }
+  });
+
+  /** Whether the node logged the given message key and showed a red status. */
+  function refusedAtDeploy(input: unknown, key: string): boolean {
+    const logged = helper.log().args.some((args) => JSON.stringify(args).includes(key));
+    const shown = (input as { status: { args: [{ fill?: string }][] } }).status.args;
+    return logged && shown.some(([status]) => status.fill === 'red');
+  }
+
+  describe('Standard Webhooks', () => {
+    const secret = 'whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw';
+
+    it('accepts a request signed by the svix library under the svix-* headers', async () => {
+      const { output, url } = await load({ scheme: 'standard-webhooks' }, { secret });
+      const text = JSON.stringify(sampleOrder());
+      const now = new Date();
+      const message = nextMessage(output);
+      const answer = await postSigned(url, text, '', {
+        signature: null,
+        headers: {
+          'svix-id': 'msg_svix_1',
+          'svix-timestamp': String(Math.floor(now.getTime() / 1000)),
+          'svix-signature': new SvixWebhook(secret).sign('msg_svix_1', now, text),
+        },
+      });
+      assert.equal(answer.status, 200, JSON.stringify(answer.body));
+      assert.equal(((await message).pos as { deliveryId: string }).deliveryId, 'msg_svix_1');
+    });
+
+    for (const bad of ['whsec_', 'whsec_!!!!']) {
+      it(`refuses the secret "${bad}" at deploy, and a request forged with the empty key gets no 200`, async () => {
+        const { input, url } = await load({ scheme: 'standard-webhooks' }, { secret: bad });
+        assert.ok(refusedAtDeploy(input, 'pos-in.errors.bad-secret'));
+        const text = JSON.stringify(sampleOrder());
+        const ts = String(Math.floor(Date.now() / 1000));
+        const forged = hmacSha256(Buffer.alloc(0), `msg_f.${ts}.${text}`).toString('base64');
+        const answer = await postSigned(url, text, '', {
+          signature: null,
+          headers: { 'webhook-id': 'msg_f', 'webhook-timestamp': ts, 'webhook-signature': `v1,${forged}` },
+        });
+        assert.equal(answer.status, 503);
+      });
+    }
+  });
+
+  describe('Shopify', () => {
+    const shopify = { scheme: 'shopify', shopifyTopic: 'orders/create', shopifyShop: 'tea.myshopify.com' };
+
+    it('needs the topic and the shop at deploy', async () => {
+      const { input } = await load({ ...shopify, shopifyTopic: '' });
+      assert.ok(refusedAtDeploy(input, 'pos-in.errors.missing-shopify-topic'));
+      await helper.unload();
+      await server?.close();
+      server = undefined;
+      const again = await load({ ...shopify, shopifyShop: ' ' });
+      assert.ok(refusedAtDeploy(again.input, 'pos-in.errors.missing-shopify-shop'));
+    });
+
+    it('sends an order as the configured topic and shop, and a resent copy with a new id as a repeat', async () => {
+      const { output, url } = await load(shopify);
+      const text = `{"id":450789469,"updated_at":"${new Date().toISOString()}","total_price":"128.50"}`;
+      const headers = (webhookId: string) => ({
+        'x-shopify-hmac-sha256': hmacSha256(SECRET, text).toString('base64'),
+        'x-shopify-topic': 'orders/create',
+        'x-shopify-webhook-id': webhookId,
+      });
+      const message = nextMessage(output);
+      const first = await postSigned(url, text, '', { signature: null, headers: headers('w1') });
+      assert.equal(first.status, 200, JSON.stringify(first.body));
+      const msg = await message;
+      assert.equal(msg.topic, 'orders/create');
+      assert.equal((msg.payload as { storeId: string }).storeId, 'tea.myshopify.com');
+      const again = await postSigned(url, text, '', { signature: null, headers: headers('w2') });
+      assert.equal(again.body.duplicate, true);
+    });
+  });
+
+  it('refuses an escaped "__proto__" key over HTTP and on the input', async () => {
+    const { input, url } = await load();
+    const text = JSON.stringify(sampleOrder()).replace(
+      '"data":{',
+      '"data":{"\\u005f_proto__":{"isAdmin":true},',
+    );
+    const answer = await postSigned(url, text, SECRET);
+    assert.equal(answer.status, 400);
+    assert.equal(answer.body.error, 'invalid_json');
+    const error = new Promise<unknown[]>((resolve) =>
+      input.on('call:error', (call: never) => resolve((call as { args: unknown[] }).args)),
+    );
+    input.receive({ payload: JSON.parse(text) });
+    assert.match(String((await error)[0]), /pos-in\.errors\.invalid-event/);
   });
 
   describe('events on the input', () => {

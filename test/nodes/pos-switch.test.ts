@@ -190,6 +190,24 @@ describe('pos-switch node', () => {
     assert.equal((failed as { _msgid: string })._msgid, (msg as unknown as { _msgid: string })._msgid);
   });
 
+  it('refuses a pattern that could stall Node-RED at deploy, naming the rule, and never runs it', async () => {
+    const sw = await load({
+      rules: [{ name: 'notes', conditions: [{ field: 'data.note', op: 'matches', value: '^(a+)+$' }] }],
+    });
+    const [status] = callsOf(sw, 'status')[0] as [{ fill: string; text: string }];
+    assert.equal(status.fill, 'red');
+    assert.match(
+      status.text,
+      /pos-switch\.errors\.ruleNamed, pos-switch\.errors\.condition: pos-switch\.errors\.unsafe-regex/,
+    );
+    const error = waitForCall(sw, 'error', (args) => args.length === 2);
+    const started = performance.now();
+    sw.receive(order({ note: `${'a'.repeat(30)}!` }));
+    const [err] = await error;
+    assert.match(String(err), /pos-switch\.errors\.bad-rules/);
+    assert.ok(performance.now() - started < 500, 'answered without running the pattern');
+  });
+
   it('reads flow and global context for every event, so a flow can move a threshold', async () => {
     const sw = await load({
       rules: [
@@ -531,6 +549,8 @@ describe('pos-switch editor', () => {
       'not-a-number',
       'not-a-boolean',
       'bad-regex',
+      'unsafe-regex',
+      'unchecked-regex',
       'empty-list',
       'env-unset',
       'context-unset',

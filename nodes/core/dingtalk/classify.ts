@@ -1,3 +1,4 @@
+import { PIN_MISMATCH_CODE } from './pins';
 import { REASONS, type ReasonCode } from './reasons';
 
 /** What to do after an answer: done, retry with backoff, pause the robot then retry, or give up. */
@@ -46,14 +47,36 @@ export const ERRCODES: Readonly<Record<number, { outcome: Outcome; reason: Reaso
   430104: { outcome: 'fatal', reason: 'unsafe_content' },
 };
 
-/** Tells the 310000 security failures apart by errmsg (English and Chinese wordings). */
+/**
+ * What failed, from a 310000 errmsg. DingTalk's current wording is `description:…;solution:…;link:…`, and
+ * only the description says what failed: the solution for a wrong signature mentions the timestamp (时间戳).
+ * Older wordings are one phrase (`sign not match, more: [url]`).
+ */
+function failureDescription(errmsg: string): string {
+  const described = /description:([^;]*)/i.exec(errmsg);
+  if (described) return described[1] ?? '';
+  return errmsg.split(/,?\s*more:/i)[0] ?? '';
+}
+
+/** Tells the 310000 security failures apart by errmsg (English and Chinese wordings, old and current). */
 function securityReason(errmsg: string): ReasonCode {
-  const m = errmsg.toLowerCase();
+  const m = failureDescription(errmsg).toLowerCase();
   if (/keyword|关键词|关键字/.test(m)) return 'keyword_missing';
   if (/timestamp|时间戳|过期|expired/.test(m)) return 'timestamp_invalid';
   if (/whitelist|allowlist|白名单|\bip\b/.test(m)) return 'ip_not_allowed';
   if (/sign|签名/.test(m)) return 'sign_mismatch';
   return 'security_failed';
+}
+
+/**
+ * Retryable failures that only the operator can end (new pins, or no more interception): the alert keeps
+ * waiting however many retries it took, instead of failing for good after the last one.
+ */
+const KEEPS_WAITING: ReadonlySet<ReasonCode> = new Set<ReasonCode>(['pin_mismatch']);
+
+/** True when a failure with this reason keeps its alert waiting past the retries (see KEEPS_WAITING). */
+export function keepsWaiting(reason: ReasonCode): boolean {
+  return KEEPS_WAITING.has(reason);
 }
 
 function verdict(
@@ -74,9 +97,11 @@ function errcodeOf(value: unknown): number | undefined {
 /**
  * Classifies one answer. Success is errcode 0 only (HTTP 200 with a non-zero errcode is a failure, an unknown
  * errcode is fatal). Retried: errcode -1, network errors, timeouts, HTTP 5xx and 429, and bodies that are
- * not JSON (a proxy's page). Throttled (410100 / 130101): the robot pauses, the message waits.
+ * not JSON (a proxy's page). Throttled (410100 / 130101): the robot pauses, the message waits. A pinned
+ * robot meeting a certificate none of its pins match is retried too, and keeps waiting (keepsWaiting).
  */
 export function classifyAnswer(answer: TransportAnswer): Classification {
+  if (answer.error?.code === PIN_MISMATCH_CODE) return verdict('retry', 'pin_mismatch');
   if (answer.error) return verdict('retry', answer.error.timeout ? 'timeout' : 'network_error');
   const httpStatus = answer.status ?? 0;
   let parsed: unknown;

@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import type { RobotAddress } from './address';
-import { type Classification, classifyAnswer, type TransportAnswer } from './classify';
+import { type Classification, classifyAnswer, keepsWaiting, type TransportAnswer } from './classify';
 import { type Clock, systemClock, type TimerHandle } from './clock';
 import { type DigestEntry, digestEntryFor, packDigest } from './digest';
 import { SlidingWindowLimiter } from './limiter';
@@ -556,7 +556,8 @@ export class Dispatcher {
         return;
       case 'retry':
         this.noteProblem(verdict.reason);
-        if (job.retries < this.o.retries) {
+        // a failure only the operator can end (a pin mismatch) keeps the alert waiting, at the longest backoff
+        if (job.retries < this.o.retries || keepsWaiting(verdict.reason)) {
           job.retries++;
           job.nextAt = now + this.backoff(job.retries);
           this.emitStatus();

@@ -26,6 +26,7 @@ export {
   type Classification,
   classifyAnswer,
   ERRCODES,
+  keepsWaiting,
   type Outcome,
   type TransportAnswer,
 } from './classify';
@@ -70,6 +71,15 @@ export {
   type OutboxStore,
   type OwedWork,
 } from './outbox';
+/** Certificate pinning: pins from the robot's form, the TLS check, the mismatch's error code. */
+export {
+  MIN_PINS,
+  PIN_MISMATCH_CODE,
+  type PinsResult,
+  parsePins,
+  pinnedServerIdentity,
+  spkiPin,
+} from './pins';
 /** Stable reason codes with English texts (adapters translate by code). */
 export { type Problem, problem, REASONS, type ReasonCode, reasonText } from './reasons';
 /** zod schemas for the five message types and whole-message validation naming the first bad field. */
@@ -103,4 +113,5 @@ export {
   type Transport,
   type TransportRequest,
   type UndiciTransport,
+  type UndiciTransportOptions,
 } from './transport';

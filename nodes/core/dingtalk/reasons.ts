@@ -28,6 +28,8 @@ export const REASONS = {
   not_json: 'DingTalk’s answer was not JSON',
   network_error: 'could not reach DingTalk (network error): will retry',
   timeout: 'DingTalk did not answer in time: will retry',
+  pin_mismatch:
+    'DingTalk’s certificate matches none of the robot’s pins: alerts wait until the pins are updated (or the proxy in between is removed)',
   // refused before sending
   invalid_message: 'the message is not a valid DingTalk message',
   template_error: 'the message template could not be rendered',
@@ -42,6 +44,8 @@ export const REASONS = {
   address_host_not_allowed: 'the webhook URL is not on oapi.dingtalk.com or oapi.dingtalk.io',
   address_insecure: 'DingTalk webhooks must use https',
   secret_invalid: 'the signing secret should start with SEC',
+  pins_invalid: 'a certificate pin is not a sha256 pin (sha256/… base64)',
+  pins_too_few: 'certificate pinning needs at least two pins (one a backup)',
   // delivery bookkeeping
   retries_exhausted: 'gave up after the last retry',
   closed: 'the node was stopped before the message could be sent',

@@ -1,5 +1,6 @@
 import { Agent, request } from 'undici';
 import type { TransportAnswer } from './classify';
+import { pinnedServerIdentity } from './pins';
 
 /** One POST to DingTalk. */
 export interface TransportRequest {
@@ -18,6 +19,15 @@ export type UndiciTransport = Transport & { close(): Promise<void> };
 
 const MAX_ANSWER_BYTES = 64 * 1024;
 
+export interface UndiciTransportOptions {
+  keepAliveTimeoutMs?: number;
+  connections?: number;
+  /** SPKI sha256 pins (base64, see parsePins): TLS connections must show one of them. None: no pinning. */
+  pins?: readonly string[];
+  /** Certificate authorities to trust instead of Node's own (a test server, a private gateway). */
+  ca?: string | Buffer;
+}
+
 /** Strips anything secret-looking from an error text (tokens, signatures, whole URLs). */
 function scrub(text: string): string {
   return text
@@ -28,14 +38,23 @@ function scrub(text: string): string {
 
 /**
  * The real transport: POST JSON through an undici keep-alive Agent (connections reused across requests),
- * with a whole-request timeout. Answers larger than 64 KiB are cut (DingTalk's are tiny).
+ * with a whole-request timeout. Answers larger than 64 KiB are cut (DingTalk's are tiny). With pins, every
+ * new TLS connection is checked against them after the usual certificate check (a resumed session was
+ * checked when it began); a mismatch is reported as error code PIN_MISMATCH_CODE, nothing having been sent.
  */
-export function createUndiciTransport(
-  options: { keepAliveTimeoutMs?: number; connections?: number } = {},
-): UndiciTransport {
+export function createUndiciTransport(options: UndiciTransportOptions = {}): UndiciTransport {
+  const pins = options.pins ?? [];
   const agent = new Agent({
     keepAliveTimeout: options.keepAliveTimeoutMs ?? 30_000,
     connections: options.connections ?? 4,
+    ...(pins.length > 0 || options.ca
+      ? {
+          connect: {
+            ...(options.ca ? { ca: options.ca } : {}),
+            ...(pins.length > 0 ? { checkServerIdentity: pinnedServerIdentity(pins) } : {}),
+          },
+        }
+      : {}),
   });
   const send: Transport = async ({ url, body, timeoutMs }) => {
     const signal = AbortSignal.timeout(timeoutMs);

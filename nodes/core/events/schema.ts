@@ -65,10 +65,11 @@ export const knownEventData = {
 export type KnownEventType = keyof typeof knownEventData;
 export const knownEventTypes = Object.keys(knownEventData) as KnownEventType[];
 
+// id and storeId together key duplicate suppression: bounded, so that remembered keys stay small
 const envelope = {
   id: text.max(200),
   timestamp: z.iso.datetime({ offset: true }),
-  storeId: text,
+  storeId: text.max(200),
 };
 
 function eventOf<T extends KnownEventType>(type: T) {

@@ -1,6 +1,7 @@
 // Where per-vehicle state (and routes set at runtime) are kept. The interface is asynchronous and keyed by id,
 // so a shared store (Redis, a database) can replace the local ones without touching the tracker. Values must be
 // plain JSON.
+import type { CallbackContext } from '../kernel/context';
 
 export interface StateStore<T> {
   get(id: string): Promise<T | undefined>;
@@ -29,22 +30,6 @@ export class MemoryStateStore<T> implements StateStore<T> {
   async ids(): Promise<string[]> {
     return [...this.values.keys()];
   }
-}
-
-/** The part of a Node-RED context (node, flow or global) this needs: the callback forms, which every store supports. */
-export interface CallbackContext {
-  get(
-    key: string,
-    store: string | undefined,
-    callback: (err: Error | null | undefined, value: unknown) => void,
-  ): void;
-  set(
-    key: string,
-    value: unknown,
-    store: string | undefined,
-    callback: (err: Error | null | undefined) => void,
-  ): void;
-  keys(store: string | undefined, callback: (err: Error | null | undefined, keys: string[]) => void): void;
 }
 
 /**

@@ -334,6 +334,16 @@ function routeFields(active: ActiveRoute, progressM: number): RouteFields {
   };
 }
 
+/** What one fix's route step works on: the vehicle's track (changed in place) and the events it emits. */
+interface RouteStep {
+  settings: TrackerSettings;
+  active: ActiveRoute;
+  track: RouteTrack;
+  fix: Fix;
+  common: Common;
+  events: GeofenceEvent[];
+}
+
 function stepRoute(
   context: StepContext,
   active: ActiveRoute,
@@ -348,6 +358,7 @@ function stepRoute(
     previous && previous.id === active.id && previous.fp === route.fingerprint
       ? { ...previous }
       : freshTrack(active);
+  const step: RouteStep = { settings, active, track, fix, common, events };
   const half = active.widthM / 2;
   const entryBand = Math.max(half - settings.hysteresisM, half / 2);
   const { nearest, passes } = route.locate(fix.lng, fix.lat, half);
@@ -364,112 +375,15 @@ function stepRoute(
   }
 
   if (flipped && !track.on) {
-    track.offSince = track.since;
-    track.leftAt = track.progress;
-    const progressM = track.progress ?? nearest.alongM;
-    events.push({
-      event: 'deviation',
-      ...common,
-      ...routeFields(active, progressM),
-      distanceM: metres(distance),
-      corridorM: metres(active.widthM),
-      nearest: latLng(nearest.lng, nearest.lat),
-      offRouteSince: isoAt(track.since, fix.tz),
-      offRouteS: seconds(fix.at - track.since),
-      progressM: metres(progressM),
-      fixes: pendingBefore + 1,
-    });
+    reportDeparture(step, nearest, pendingBefore);
   } else if (!track.on && raw && pendingBefore === 0) {
     // the first fix back inside: where the vehicle rejoined (the return is confirmed by later fixes)
     track.rejoin = choosePass(active, fix, track, inBand(entryBand), nearest, false).alongM;
   } else if (track.on && raw) {
     const match = choosePass(active, fix, track, inBand(wasOn ? half : entryBand), nearest, wasOn);
-    const along = match.alongM;
-    if (flipped) {
-      const leftAt = track.leftAt ?? along;
-      const rejoinedAt = pendingBefore === 0 ? along : (track.rejoin ?? along);
-      const skipped = Math.max(0, rejoinedAt - leftAt);
-      const offSince = track.offSince ?? track.since;
-      events.push({
-        event: 'back-on-route',
-        ...common,
-        ...routeFields(active, along),
-        distanceM: metres(distance),
-        nearest: latLng(match.lng, match.lat),
-        offRouteSince: isoAt(offSince, fix.tz),
-        offRouteS: seconds(track.since - offSince),
-        maxDistanceM: metres(track.maxOff),
-        leftAtM: metres(leftAt),
-        rejoinedAtM: metres(rejoinedAt),
-        skippedM: metres(skipped),
-        progressM: metres(along),
-      });
-      if (skipped >= settings.skipMinM) {
-        events.push({
-          event: 'section-skipped',
-          ...common,
-          ...routeFields(active, along),
-          fromM: metres(leftAt),
-          toM: metres(rejoinedAt),
-          skippedM: metres(skipped),
-          viaDetour: true,
-          progressM: metres(along),
-        });
-      }
-      track.high = along;
-      track.low = along;
-      track.reversing = false;
-    } else if (track.progress !== null && !track.settled) {
-      // the second fix on the route: the pass is now known (the first may have been a guess)
-      track.settled = true;
-      track.high = along;
-      track.low = along;
-    } else if (track.progress !== null) {
-      const moved =
-        track.pLat !== null && track.pLng !== null
-          ? roughKm([track.pLng, track.pLat], [fix.lng, fix.lat]) * 1000
-          : 0;
-      const jump = along - track.progress;
-      const plausible = DETOUR_FACTOR * moved + Math.max(2 * (fix.accuracy ?? 0), SKIP_SLACK_M);
-      if (jump - plausible >= settings.skipMinM) {
-        events.push({
-          event: 'section-skipped',
-          ...common,
-          ...routeFields(active, along),
-          fromM: metres(track.progress),
-          toM: metres(along),
-          skippedM: metres(jump),
-          viaDetour: false,
-          progressM: metres(along),
-        });
-        track.high = along;
-        track.low = along;
-        track.reversing = false;
-      } else if (!track.reversing) {
-        if (along > track.high) track.high = along;
-        if (track.high - along >= settings.reverseMinM) {
-          track.reversing = true;
-          track.low = along;
-          events.push({
-            event: 'wrong-direction',
-            ...common,
-            ...routeFields(active, along),
-            progressM: metres(along),
-            reversedM: metres(track.high - along),
-          });
-        }
-      } else {
-        if (along < track.low) track.low = along;
-        if (along - track.low >= settings.reverseMinM) {
-          track.reversing = false;
-          track.high = along;
-        }
-      }
-    } else {
-      track.high = along;
-      track.low = along;
-    }
-    track.progress = along;
+    if (flipped) reportReturn(step, match, distance, pendingBefore);
+    else advanceProgress(step, match.alongM);
+    track.progress = match.alongM;
     track.pLat = fix.lat;
     track.pLng = fix.lng;
     if (flipped) {
@@ -489,6 +403,131 @@ function stepRoute(
       progressPct: track.progress === null ? null : percent(track.progress, route.lengthM),
     },
   };
+}
+
+/** The departure is confirmed: one deviation event, and where along the route the vehicle left. */
+function reportDeparture(
+  { active, track, fix, common, events }: RouteStep,
+  nearest: RouteMatch,
+  pendingBefore: number,
+) {
+  track.offSince = track.since;
+  track.leftAt = track.progress;
+  const progressM = track.progress ?? nearest.alongM;
+  events.push({
+    event: 'deviation',
+    ...common,
+    ...routeFields(active, progressM),
+    distanceM: metres(nearest.distanceM),
+    corridorM: metres(active.widthM),
+    nearest: latLng(nearest.lng, nearest.lat),
+    offRouteSince: isoAt(track.since, fix.tz),
+    offRouteS: seconds(fix.at - track.since),
+    progressM: metres(progressM),
+    fixes: pendingBefore + 1,
+  });
+}
+
+/** The return is confirmed: back-on-route, and section-skipped when the vehicle rejoined further on. */
+function reportReturn(step: RouteStep, match: RouteMatch, distance: number, pendingBefore: number) {
+  const { settings, active, track, fix, common, events } = step;
+  const along = match.alongM;
+  const leftAt = track.leftAt ?? along;
+  const rejoinedAt = pendingBefore === 0 ? along : (track.rejoin ?? along);
+  const skipped = Math.max(0, rejoinedAt - leftAt);
+  const offSince = track.offSince ?? track.since;
+  events.push({
+    event: 'back-on-route',
+    ...common,
+    ...routeFields(active, along),
+    distanceM: metres(distance),
+    nearest: latLng(match.lng, match.lat),
+    offRouteSince: isoAt(offSince, fix.tz),
+    offRouteS: seconds(track.since - offSince),
+    maxDistanceM: metres(track.maxOff),
+    leftAtM: metres(leftAt),
+    rejoinedAtM: metres(rejoinedAt),
+    skippedM: metres(skipped),
+    progressM: metres(along),
+  });
+  if (skipped >= settings.skipMinM) {
+    events.push({
+      event: 'section-skipped',
+      ...common,
+      ...routeFields(active, along),
+      fromM: metres(leftAt),
+      toM: metres(rejoinedAt),
+      skippedM: metres(skipped),
+      viaDetour: true,
+      progressM: metres(along),
+    });
+  }
+  restartProgress(track, along);
+}
+
+/** Progress along the route while on it: settles the pass, then watches for skipped sections and reversing. */
+function advanceProgress(step: RouteStep, along: number) {
+  const { settings, active, track, fix, common, events } = step;
+  if (track.progress === null) {
+    restartProgress(track, along);
+  } else if (!track.settled) {
+    // the second fix on the route: the pass is now known (the first may have been a guess)
+    track.settled = true;
+    restartProgress(track, along);
+  } else {
+    const moved =
+      track.pLat !== null && track.pLng !== null
+        ? roughKm([track.pLng, track.pLat], [fix.lng, fix.lat]) * 1000
+        : 0;
+    const jump = along - track.progress;
+    const plausible = DETOUR_FACTOR * moved + Math.max(2 * (fix.accuracy ?? 0), SKIP_SLACK_M);
+    if (jump - plausible >= settings.skipMinM) {
+      events.push({
+        event: 'section-skipped',
+        ...common,
+        ...routeFields(active, along),
+        fromM: metres(track.progress),
+        toM: metres(along),
+        skippedM: metres(jump),
+        viaDetour: false,
+        progressM: metres(along),
+      });
+      restartProgress(track, along);
+    } else {
+      followDirection(step, along);
+    }
+  }
+}
+
+/** Driving the route backwards: one wrong-direction event per reversal of at least reverseMinM. */
+function followDirection({ settings, active, track, common, events }: RouteStep, along: number) {
+  if (!track.reversing) {
+    if (along > track.high) track.high = along;
+    if (track.high - along >= settings.reverseMinM) {
+      track.reversing = true;
+      track.low = along;
+      events.push({
+        event: 'wrong-direction',
+        ...common,
+        ...routeFields(active, along),
+        progressM: metres(along),
+        reversedM: metres(track.high - along),
+      });
+    }
+  } else {
+    if (along < track.low) track.low = along;
+    if (along - track.low >= settings.reverseMinM) {
+      track.reversing = false;
+      track.high = along;
+    }
+  }
+}
+
+/** Forward and backward progress both start again from here. */
+function restartProgress(track: RouteTrack, along: number) {
+  track.high = along;
+  track.low = along;
+  track.reversing = false;
 }
 
 function stepZones(

@@ -97,6 +97,8 @@ export type ProblemCode =
   | 'not-a-number'
   | 'not-a-boolean'
   | 'bad-regex'
+  | 'unsafe-regex'
+  | 'unchecked-regex'
   | 'empty-list'
   | 'env-unset'
   | 'context-unset'

@@ -11,6 +11,7 @@
 
 import { compareNumber, parseDecimal, type Threshold, thresholdOf } from './decimal';
 import type { ProblemCode } from './definitions';
+import { checkRegexSafety, MAX_MATCH_LENGTH } from './regex-safety';
 import { booleanOf, foldText, splitList, textOf } from './text';
 
 export interface TextList {
@@ -79,8 +80,18 @@ export function booleanOperand(text: string): Prepared {
     : { kind: 'boolean', value };
 }
 
-/** A regular expression, Unicode-aware where the pattern allows it (\p{Script=Han} needs the u flag). */
+/**
+ * A regular expression, Unicode-aware where the pattern allows it (\p{Script=Han} needs the u flag), and
+ * refused when testing it could stall Node-RED (see regex-safety.ts).
+ */
 export function regexOperand(source: string, ignoreCase: boolean): Prepared {
+  const compiled = compileRegex(source, ignoreCase);
+  if (compiled.kind !== 'regex') return compiled;
+  const safety = checkRegexSafety(compiled.regex.source, compiled.regex.flags);
+  return safety.safe ? compiled : { kind: 'problem', code: safety.code, detail: safety.detail };
+}
+
+function compileRegex(source: string, ignoreCase: boolean): Extract<Prepared, { kind: 'regex' | 'problem' }> {
   const flags = ignoreCase ? 'i' : '';
   try {
     return { kind: 'regex', regex: new RegExp(source, `${flags}u`) };
@@ -210,9 +221,10 @@ export function startsWith(value: unknown, text: string, ignoreCase: boolean): b
   return field !== undefined && foldText(field, ignoreCase).startsWith(text);
 }
 
+/** Text longer than MAX_MATCH_LENGTH never matches: that bound keeps every accepted pattern fast. */
 export function matches(value: unknown, regex: RegExp): boolean {
   const field = textOf(value);
-  return field !== undefined && regex.test(foldText(field, false));
+  return field !== undefined && field.length <= MAX_MATCH_LENGTH && regex.test(foldText(field, false));
 }
 
 export function exists(value: unknown): boolean {

@@ -2,21 +2,8 @@
 // Node-RED): one key holding every state, written after each change through the callback API, so that
 // asynchronous stores (localfilesystem, or a Redis context plugin) work. Changes within one turn of the event
 // loop are written together, in order.
+import type { CallbackContext } from '../kernel/context';
 import { type StockState, type StockStateStore, sanitiseState, stateKey } from './state';
-
-export interface CallbackContext {
-  get(
-    key: string,
-    store: string | undefined,
-    cb: (err: Error | null | undefined, value?: unknown) => void,
-  ): void;
-  set(
-    key: string,
-    value: unknown,
-    store: string | undefined,
-    cb: (err: Error | null | undefined) => void,
-  ): void;
-}
 
 /** What is stored under the key: versioned, so a later format can read an older one. */
 export interface StoredStates {

@@ -2,7 +2,7 @@
 // a file, or a control message. A header row is optional and may name the columns in English or Chinese;
 // without one the columns are SKU, name, threshold, unit, re-arm level, store.
 import { type Problem, problem } from './errors';
-import type { ThresholdRowInput } from './thresholds';
+import type { ThresholdRowInput } from './threshold-input';
 
 /** Splits delimited text into records: RFC 4180 quoting, CRLF or LF, a BOM, blank lines skipped. */
 export function parseDelimited(

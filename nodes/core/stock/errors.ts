@@ -57,3 +57,10 @@ export interface Problem {
 }
 
 export const problem = (code: StockErrorCode, params: StockErrorParams = {}): Problem => ({ code, params });
+
+/** A value's kind in words for an error message: 'null', 'array' or its typeof. */
+export function describeType(value: unknown): string {
+  if (value === null) return 'null';
+  if (Array.isArray(value)) return 'array';
+  return typeof value;
+}

@@ -1,7 +1,8 @@
 // Stock levels out of messages: an inventory.changed POS event, a bare object with sku and quantity, a
 // number (or "4.5 kg") with msg.topic as the SKU, or an array of any of these (a stock count).
-import { StockError } from './errors';
-import { describeType } from './thresholds';
+import type { InventoryChangedEvent } from '../events/schema';
+import { validateEvent } from '../events/validate';
+import { describeType, StockError } from './errors';
 import { parseQuantityText } from './units';
 
 export interface StockReading {
@@ -63,6 +64,34 @@ function fromObject(data: Record<string, unknown>, storeId: unknown): StockReadi
 }
 
 /**
+ * An inventory.changed POS event, checked by the same schema as pos-in (an id is not needed here). A quantity
+ * that is missing or not a number says so; any other fault names the field the schema refused.
+ */
+function fromInventoryEvent(object: Record<string, unknown>): StockReading {
+  const validation = validateEvent(object, () => '');
+  if (validation.ok) {
+    const { data, storeId } = validation.event as InventoryChangedEvent;
+    return {
+      storeId,
+      sku: data.sku,
+      quantity: data.quantity,
+      unit: data.unit,
+      name: optionalText(data.name),
+    };
+  }
+  const data = object.data;
+  if (validation.path === 'data.quantity' && typeof data === 'object' && data !== null) {
+    const { sku, quantity } = data as Record<string, unknown>;
+    throw new StockError('invalid-quantity', {
+      sku: String(sku),
+      value: quantity === undefined ? 'missing' : String(quantity),
+    });
+  }
+  const value = validation.path === 'data' ? describeType(data) : validation.message;
+  throw new StockError('invalid-reading', { field: validation.path, value });
+}
+
+/**
  * The stock level in one payload that is not an array: undefined for a POS event of another type (not a stock
  * level, passed over). Throws a StockError for anything else that is not a stock level.
  */
@@ -86,11 +115,7 @@ export function readingFrom(payload: unknown, context: ReadingContext = {}): Sto
     const object = payload as Record<string, unknown>;
     if (typeof object.event === 'string') {
       if (object.event !== INVENTORY_CHANGED) return undefined;
-      const data = object.data;
-      if (typeof data !== 'object' || data === null) {
-        throw new StockError('invalid-reading', { field: 'data', value: describeType(data) });
-      }
-      return fromObject(data as Record<string, unknown>, object.storeId ?? context.storeId);
+      return fromInventoryEvent(object);
     }
     if ('sku' in object || 'quantity' in object) return fromObject(object, object.storeId ?? context.storeId);
   }

@@ -4,27 +4,9 @@
 
 import { numberFrom } from '../rules/decimal';
 import { rowsFromCsv } from './csv';
-import { type Problem, problem, StockError } from './errors';
+import { describeType, type Problem, problem, StockError } from './errors';
+import type { DefaultThresholdInput, ThresholdRowInput } from './threshold-input';
 import { normaliseUnit, parseQuantityText, toMicro, type Unit, unitOf } from './units';
-
-/** A row as the editor stores it or a control message sends it: values may be text. */
-export interface ThresholdRowInput {
-  sku?: unknown;
-  name?: unknown;
-  storeId?: unknown;
-  store?: unknown;
-  threshold?: unknown;
-  unit?: unknown;
-  rearm?: unknown;
-  /** Where the row came from (a CSV line), for messages; otherwise its position counting from 1. */
-  line?: number;
-}
-
-export interface DefaultThresholdInput {
-  threshold?: unknown;
-  unit?: unknown;
-  rearm?: unknown;
-}
 
 export type Scope = 'store-sku' | 'sku' | 'store' | 'default';
 
@@ -267,10 +249,4 @@ export function tableUpdateFrom(payload: unknown): TableUpdate {
     if (rowsOk && defaultsOk) return { rows, defaults: defaults as DefaultThresholdInput | null | undefined };
   }
   throw new StockError('thresholds-shape', { type: describeType(payload) });
-}
-
-export function describeType(value: unknown): string {
-  if (value === null) return 'null';
-  if (Array.isArray(value)) return 'array';
-  return typeof value;
 }

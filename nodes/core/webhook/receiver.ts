@@ -5,13 +5,19 @@ import type { PosEvent } from '../events/schema';
 import { validateEvent } from '../events/validate';
 import type { DedupeStore } from '../store/dedupe-store';
 import type { IpAllowlist } from './ip-allowlist';
-import { parseJsonBody } from './json-body';
-import { toCanonicalShape } from './provider-envelope';
+import { checkEventObject, parseJsonBody } from './json-body';
+import { type EnvelopeSettings, toCanonicalShape } from './provider-envelope';
 import { checkReplayWindow } from './replay-window';
-import { type Headers, header, type SignatureScheme, verifySignature } from './signature-schemes';
+import {
+  createVerifier,
+  type Headers,
+  header,
+  type SignatureScheme,
+  type Verifier,
+} from './signature-schemes';
 import type { SourceRateLimiter } from './source-rate-limiter';
 
-export interface ReceiverConfig {
+export interface ReceiverConfig extends EnvelopeSettings {
   scheme: SignatureScheme;
   /** The current secret first, then a previous one still accepted during a rotation. */
   secrets: readonly string[];
@@ -34,12 +40,16 @@ export interface DeliveryFacts {
 export interface Accepted {
   event: PosEvent;
   pos: DeliveryFacts;
+  /** What duplicates are recognised by: a signed id, scoped by store (see dedupeKey). */
+  dedupeKey: string;
 }
 
-/** One webhook request as read: lower-case headers and the raw body. */
+/** One webhook request as read: lower-case headers, the raw body and the client's address. */
 export interface Delivery {
   headers: Headers;
   body: Buffer;
+  /** The client's address (the forwarded one where Node-RED trusts the proxy): the rate limit's key. */
+  source?: string | undefined;
 }
 
 export type ErrorCode =
@@ -73,27 +83,35 @@ export function digestId(body: Buffer | string): string {
   return `sha256:${createHash('sha256').update(body).digest('hex')}`;
 }
 
+/**
+ * Ids are unique per store at most (a POS may number events per store), so the store is part of the key.
+ * JSON keeps the two parts apart whatever characters they hold.
+ */
+export function dedupeKey(storeId: string, id: string): string {
+  return JSON.stringify([storeId, id]);
+}
+
 export class WebhookReceiver {
   private readonly now: () => number;
+  private readonly verify: Verifier;
 
   constructor(private readonly config: ReceiverConfig) {
     this.now = config.now ?? Date.now;
+    this.verify = createVerifier(config.scheme, config.secrets, { notificationUrl: config.notificationUrl });
   }
 
-  /** Checks that need no body: answered before a byte of it is read. */
-  admit(headers: Headers, remoteAddress: string | undefined): Answer | undefined {
+  /**
+   * Checks that need no body: answered before a byte of it is read. `source` is the client's address. The rate
+   * limit refuses here only a source with no room left for a verified nor a failed request; the request is
+   * charged once its signature is known (see `limit`).
+   */
+  admit(headers: Headers, source: string | undefined): Answer | undefined {
     const { allowlist, rateLimiter } = this.config;
-    if (allowlist && !allowlist.allows(remoteAddress)) {
-      return reject(403, 'forbidden', `the source address ${remoteAddress ?? '(unknown)'} is not allowed`);
+    if (allowlist && !allowlist.allows(source)) {
+      return reject(403, 'forbidden', `the source address ${source ?? '(unknown)'} is not allowed`);
     }
-    if (rateLimiter) {
-      const wait = rateLimiter.take(remoteAddress ?? '', this.now());
-      if (wait > 0) {
-        return reject(429, 'rate_limited', `too many requests; retry in ${wait} s`, {
-          'Retry-After': String(wait),
-        });
-      }
-    }
+    const wait = rateLimiter?.admits(source, this.now()) ?? 0;
+    if (wait > 0) return rateLimited(wait);
     const type = header(headers, 'content-type');
     if (!type || !JSON_TYPE.test(type)) {
       return reject(
@@ -106,8 +124,8 @@ export class WebhookReceiver {
   }
 
   /** One delivery; see receiveAll. */
-  async receive(headers: Headers, body: Buffer): Promise<Answer> {
-    const [answer] = await this.receiveAll([{ headers, body }]);
+  async receive(headers: Headers, body: Buffer, source?: string): Promise<Answer> {
+    const [answer] = await this.receiveAll([{ headers, body, source }]);
     return answer as Answer;
   }
 
@@ -117,16 +135,30 @@ export class WebhookReceiver {
    */
   async receiveAll(deliveries: readonly Delivery[]): Promise<Answer[]> {
     const receivedAtMs = this.now();
-    const checked = deliveries.map(({ headers, body }) => this.checkSafely(headers, body, receivedAtMs));
+    const checked = deliveries.map(({ headers, body, source }) =>
+      this.limit(source, this.checkSafely(headers, body, receivedAtMs), receivedAtMs),
+    );
     const candidates = checked.filter((item): item is Accepted => 'event' in item);
     const firsts = await this.config.dedupe.claimAll(
-      candidates.map((item) => item.event.id),
+      candidates.map((item) => item.dedupeKey),
       receivedAtMs,
     );
     if (firsts.length !== candidates.length)
       throw new Error('the id store answered for the wrong number of ids');
     let next = 0;
     return checked.map((item) => ('event' in item ? answerFor(item, firsts[next++] === true) : item));
+  }
+
+  /**
+   * Charges a checked delivery to its source's budget: refused for its signature or time, to the budget of
+   * failed requests; otherwise to that of verified ones. Over budget, it is answered 429 and not claimed.
+   */
+  private limit(source: string | undefined, checked: Answer | Accepted, nowMs: number): Answer | Accepted {
+    const { rateLimiter } = this.config;
+    if (!rateLimiter) return checked;
+    const failed = 'status' in checked && checked.status === 401;
+    const wait = rateLimiter.take(source, failed ? 'failed' : 'verified', nowMs);
+    return wait > 0 ? rateLimited(wait) : checked;
   }
 
   /** A delivery that trips over a fault of ours is refused on its own (to be retried), not with its batch. */
@@ -140,8 +172,8 @@ export class WebhookReceiver {
 
   /** Signature, replay window, JSON and schema: a rejection, or the event to claim. */
   private check(headers: Headers, body: Buffer, receivedAtMs: number): Answer | Accepted {
-    const { scheme, secrets, notificationUrl, windowMs } = this.config;
-    const verification = verifySignature(scheme, { headers, body }, secrets, { notificationUrl });
+    const { scheme, windowMs } = this.config;
+    const verification = this.verify({ headers, body });
     if (!verification.ok) return reject(401, verification.error, verification.detail);
     if (verification.signedAtMs !== undefined) {
       const window = checkReplayWindow(verification.signedAtMs, receivedAtMs, windowMs);
@@ -150,23 +182,25 @@ export class WebhookReceiver {
 
     const parsed = parseJsonBody(body);
     if (!parsed.ok) return reject(400, 'invalid_json', parsed.detail);
-    const validation = validateEvent(toCanonicalShape(scheme, parsed.value, headers), () => digestId(body));
+    const receivedAt = new Date(receivedAtMs).toISOString();
+    const digest = () => digestId(body); // only when the event has no signed id of its own
+    const shaped = toCanonicalShape(scheme, parsed.value, { headers, digest, receivedAt }, this.config);
+    if (!shaped.ok) return reject(400, 'invalid_event', shaped.detail);
+    const validation = validateEvent(shaped.value, digest);
     if (!validation.ok) return reject(400, 'invalid_event', `${validation.path}: ${validation.message}`);
     const event = validation.event;
 
-    if (verification.signedAtMs === undefined && scheme !== 'square' && scheme !== 'shopify') {
-      // generic and none: the body's own (signed) timestamp carries the replay window
+    if (verification.signedAtMs === undefined && scheme !== 'shopify') {
+      // generic, Square and none: the body's own (signed) time carries the replay window. Shopify signs no
+      // time of delivery (its retries repeat the body for hours): only the dedupe memory stops a replay.
       const window = checkReplayWindow(Date.parse(event.timestamp), receivedAtMs, windowMs);
       if (!window.ok) return reject(401, window.error, window.detail);
     }
 
-    const pos: DeliveryFacts = {
-      scheme,
-      deliveryId: verification.deliveryId ?? event.id,
-      receivedAt: new Date(receivedAtMs).toISOString(),
-      verified: scheme !== 'none',
-    };
-    return { event, pos };
+    // Standard Webhooks signs webhook-id, the same across retries; the other schemes sign only the body
+    const signedId = verification.deliveryId ?? event.id;
+    const pos: DeliveryFacts = { scheme, deliveryId: signedId, receivedAt, verified: scheme !== 'none' };
+    return { event, pos, dedupeKey: dedupeKey(event.storeId, signedId) };
   }
 
   /** The same validation and dedupe for events that arrive on the node's input rather than over HTTP. */
@@ -178,6 +212,9 @@ export class WebhookReceiver {
       const parsed = parseJsonBody(Buffer.isBuffer(payload) ? payload : Buffer.from(payload));
       if (!parsed.ok) return { ok: false, detail: parsed.detail };
       value = parsed.value;
+    } else {
+      const check = checkEventObject(payload);
+      if (!check.ok) return { ok: false, detail: check.detail };
     }
     const validation = validateEvent(value, () => digestId(raw ?? JSON.stringify(value) ?? ''));
     if (!validation.ok) return { ok: false, detail: `${validation.path}: ${validation.message}` };
@@ -188,9 +225,16 @@ export class WebhookReceiver {
       receivedAt: new Date(receivedAtMs).toISOString(),
       verified: false,
     };
-    const [first] = await this.config.dedupe.claimAll([validation.event.id], receivedAtMs);
-    return first ? { ok: true, accepted: { event: validation.event, pos } } : { ok: true };
+    const key = dedupeKey(validation.event.storeId, validation.event.id);
+    const [first] = await this.config.dedupe.claimAll([key], receivedAtMs);
+    return first ? { ok: true, accepted: { event: validation.event, pos, dedupeKey: key } } : { ok: true };
   }
+}
+
+function rateLimited(waitSeconds: number): Answer {
+  return reject(429, 'rate_limited', `too many requests; retry in ${waitSeconds} s`, {
+    'Retry-After': String(waitSeconds),
+  });
 }
 
 function answerFor(accepted: Accepted, first: boolean): Answer {

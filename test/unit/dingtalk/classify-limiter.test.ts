@@ -11,6 +11,9 @@ import {
 
 const json = (body: unknown, status = 200): TransportAnswer => ({ status, body: JSON.stringify(body) });
 const code = (errcode: number | string, errmsg = 'x', status = 200) => json({ errcode, errmsg }, status);
+/** DingTalk's answer to a wrong signature since 2022 (reported in public issue trackers up to 2026). */
+const SIGN_MISMATCH_NOW =
+  'description:机器人发送签名不匹配;solution:请确认签名和生成签名的时间戳必须都放在调用的网址中，请确认机器人的密钥加密和填写正确;link:请参考本接口对应文档获得具体要求，或者在https://open.dingtalk.com/document/  搜索相关文档;';
 
 describe('dingtalk answer classification', () => {
   const table: [string, TransportAnswer, Outcome, ReasonCode, number?][] = [
@@ -39,6 +42,34 @@ describe('dingtalk answer classification', () => {
     ['ip (en)', code(310000, 'ip 1.2.3.4 not in whitelist'), 'fatal', 'ip_not_allowed'],
     ['ip (zh)', code(310000, 'IP不在白名单'), 'fatal', 'ip_not_allowed'],
     ['security, unknown wording', code(310000, '???'), 'fatal', 'security_failed'],
+    // DingTalk's current wording: description, then a solution that may name other checks (时间戳, 关键词)
+    [
+      'sign (current, its solution mentions 时间戳)',
+      code(310000, SIGN_MISMATCH_NOW),
+      'fatal',
+      'sign_mismatch',
+    ],
+    [
+      'keyword (current)',
+      code(
+        310000,
+        'description:关键词不匹配;solution:请联系群管理员查看此机器人的关键词，并在发送的信息中包含此关键词;',
+      ),
+      'fatal',
+      'keyword_missing',
+    ],
+    [
+      'ip (current)',
+      code(310000, 'description:ip 不在白名单中;solution:请联系对应群的管理员，设置机器人安全ip地址段'),
+      'fatal',
+      'ip_not_allowed',
+    ],
+    [
+      'timestamp (current layout)',
+      code(310000, 'description:时间戳无效或已过期;solution:请确认签名的时间戳与服务器时间相差不超过1小时;'),
+      'fatal',
+      'timestamp_invalid',
+    ],
     ['token 300001', code(300001, 'token is not exist'), 'fatal', 'token_not_found'],
     ['token 300005', code(300005, 'token is not exist'), 'fatal', 'token_not_found'],
     ['token 400101', code(400101, 'access_token不存在'), 'fatal', 'token_not_found'],

@@ -116,6 +116,74 @@ describe('dingtalk templates and escaping', () => {
     );
   });
 
+  describe('values inside an author’s markdown link', () => {
+    const md = (template: string, view: unknown) => renderTemplate(template, view, 'markdown');
+
+    it('keeps a whole link intact: no backslash before _, no break in ://', () => {
+      const url = 'https://pos.example/orders/MILK_TEA-L?store=HK_MK&x=1#top';
+      assert.equal(md('[open]({{url}})', { url }), `[open](${url})`);
+      assert.equal(md('![pic]({{url}})', { url }), `![pic](${url})`);
+    });
+    it('a whole link cannot end the author’s link early', () => {
+      const url = 'https://pos.example/a) [pay here](https://evil.example';
+      assert.equal(
+        md('[open]({{url}}) done', { url }),
+        '[open](https://pos.example/a%29%20%5Bpay%20here%5D%28https://evil.example) done',
+      );
+    });
+    it('a part of a link is percent-encoded as one component, ) and _ included', () => {
+      assert.equal(
+        md('[open](https://pos.example/o/{{id}}?q={{q}})', { id: 'MILK_TEA (L)', q: 'a&b=c' }),
+        '[open](https://pos.example/o/MILK_TEA%20%28L%29?q=a%26b%3Dc)',
+      );
+    });
+    it('a whole value that is not an http(s) or dingtalk link stays a harmless relative one', () => {
+      assert.equal(
+        md('[open]({{url}})', { url: 'javascript:alert(1)' }),
+        '[open](javascript%3Aalert%281%29)',
+      );
+    });
+    it('link text is escaped as markdown: it cannot close the link text', () => {
+      assert.equal(
+        md('[{{name}}]({{url}})', { name: 'x](https://evil) _y_', url: 'https://pos.example/o_1' }),
+        '[x］(https:\u200b//evil) \\_y\\_](https://pos.example/o_1)',
+      );
+    });
+    it('a value right after the author’s ] cannot supply the link target', () => {
+      assert.equal(md('[VIP]{{v}}', { v: '(https://evil.example)' }), '[VIP]（https:\u200b//evil.example)');
+    });
+    it('plain text after a link is escaped as before', () => {
+      assert.equal(
+        md('[open]({{url}}) by {{who}}', { url: 'https://a.example/x_y', who: '_me_' }),
+        '[open](https://a.example/x_y) by \\_me\\_',
+      );
+    });
+    it('follows the context through sections, item by item', () => {
+      const view = {
+        items: [
+          { name: 'Milk_tea', url: 'https://pos.example/p/MILK_TEA' },
+          { name: 'Tea)', url: 'https://pos.example/p/TEA)' },
+        ],
+      };
+      assert.equal(
+        md('{{#items}}- [{{name}}]({{url}})\n{{/items}}', view),
+        '- [Milk\\_tea](https://pos.example/p/MILK_TEA)\n- [Tea)](https://pos.example/p/TEA%29)\n',
+      );
+    });
+    it('property: whatever the value, the author’s link stays one link with its own end', () => {
+      fc.assert(
+        fc.property(fc.string({ unit: 'binary' }), fc.string({ unit: 'binary' }), (a, b) => {
+          const out = md('[open]({{a}}) and [x](https://pos.example/{{b}}) done', { a, b });
+          assert.match(
+            out,
+            /^\[open\]\([^\s()<>[\]"\\`]*\) and \[x\]\(https:\/\/pos\.example\/[^\s()<>[\]"\\`@]*\) done$/u,
+          );
+        }),
+        { numRuns: 500 },
+      );
+    });
+  });
+
   it('reports a template syntax error with its field', () => {
     assert.equal(checkTemplate('{{#open}} never closed', 'markdown.text')?.code, 'template_error');
     assert.equal(checkTemplate('{{#open}} never closed', 'markdown.text')?.path, 'markdown.text');

@@ -47,6 +47,7 @@ describe('canonical POS event validation', () => {
     ['a list', [], '(event)'],
     ['no timestamp offset', { ...order, timestamp: '2026-11-20 08:30' }, 'timestamp'],
     ['a numeric store id', { ...order, storeId: 7 }, 'storeId'],
+    ['a store id over 200 characters', { ...order, storeId: 'S'.repeat(201) }, 'storeId'],
     ['a missing total', { ...order, data: { ...order.data, total: undefined } }, 'data.total'],
     ['"12,5" as money', { ...order, data: { ...order.data, total: '12,5' } }, 'data.total'],
     [

@@ -5,7 +5,6 @@ import { type GeoLibs, loadGeoLibs } from '../../../nodes/core/geo/geo-libs';
 import { type Clock, Geofence, type RouteConfig } from '../../../nodes/core/geo/geofence';
 import type { LngLat } from '../../../nodes/core/geo/parse';
 import {
-  type CallbackContext,
   ContextStateStore,
   decodeKey,
   encodeKey,
@@ -13,6 +12,7 @@ import {
   type StateStore,
 } from '../../../nodes/core/geo/state-store';
 import { defaultTrackerSettings, type VehicleState } from '../../../nodes/core/geo/tracker';
+import type { CallbackContext } from '../../../nodes/core/kernel/context';
 import { FakeClock, fixAt, HK, pathFrom, sampleAlong } from './support/geo-fixtures';
 
 /**

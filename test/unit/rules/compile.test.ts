@@ -1,6 +1,7 @@
 import assert from 'node:assert/strict';
 import { compileRules, type RuleSet } from '../../../nodes/core/rules/compile';
 import type { ConditionDef, RuleProblem, RuleSetDef } from '../../../nodes/core/rules/definitions';
+import { MAX_MATCH_LENGTH } from '../../../nodes/core/rules/regex-safety';
 
 function ok(def: RuleSetDef, env: Record<string, string> = {}): RuleSet {
   const compiled = compileRules(def, { env: (name) => env[name] });
@@ -125,6 +126,56 @@ describe('compileRules', () => {
           ['bad-regex', 1, 1],
         ],
       );
+    });
+  });
+
+  describe('"matches" cannot stall Node-RED', () => {
+    const matching = (pattern: string, valueType = 're') =>
+      one({ field: 'data.note', op: 'matches', value: pattern, valueType } as Partial<ConditionDef>);
+
+    it('refuses a pattern with exponential backtracking at deploy, saying why', () => {
+      const [problem] = problems(matching('^(a+)+$'));
+      assert.equal(problem?.code, 'unsafe-regex');
+      assert.equal(problem?.rule, 0);
+      assert.equal(problem?.condition, 0);
+      assert.match(problem?.detail ?? '', /^O\(2\^n\), e\.g\. /);
+    });
+
+    it('refuses one whose time grows with the cube of the length, too', () => {
+      assert.equal(problems(matching('a.*b.*c'))[0]?.code, 'unsafe-regex');
+    });
+
+    it('accepts ordinary patterns, quadratic ones included (the text is bounded)', () => {
+      for (const pattern of [
+        '^HK-',
+        '^(HK|TW)-\\w+-\\d{3}$',
+        '\\p{Script=Han}',
+        '.*tea.*',
+        'VIP$',
+        '(?=.*VIP)',
+      ])
+        ok(matching(pattern));
+    });
+
+    it('refuses an unsafe pattern from an environment variable at deploy', () => {
+      assert.equal(problems(matching('PATTERN', 'env'), { PATTERN: '(x+x+)+y' })[0]?.code, 'unsafe-regex');
+    });
+
+    it('refuses an unsafe pattern from context until it is replaced by a safe one', () => {
+      const set = ok({
+        rules: [{ conditions: [{ field: 'data.note', op: 'matches', value: 'pattern', valueType: 'flow' }] }],
+        unmatched: 'drop',
+      });
+      assert.equal(set.setContext(0, '^(a|a)*$')?.code, 'unsafe-regex');
+      assert.deepEqual(set.route(event({ note: 'aaaa' })), []);
+      assert.equal(set.setContext(0, '^a+$'), undefined);
+      assert.deepEqual(set.route(event({ note: 'aaaa' })), [0]);
+    });
+
+    it(`does not match text longer than ${MAX_MATCH_LENGTH} characters`, () => {
+      const set = ok({ ...matching('tea'), unmatched: 'drop' });
+      assert.deepEqual(set.route(event({ note: `${'x'.repeat(MAX_MATCH_LENGTH - 3)}tea` })), [0]);
+      assert.deepEqual(set.route(event({ note: `${'x'.repeat(MAX_MATCH_LENGTH)}tea` })), []);
     });
   });
 

@@ -5,6 +5,9 @@ import type { ConditionDef, RuleSetDef } from '../../../nodes/core/rules/definit
 
 type Dec = { units: bigint; scale: number }; // units × 10^-scale
 
+/** "matches" is false for longer text (README, pos-switch). */
+const MAX_MATCH_LENGTH = 1000;
+
 function decimalFromText(text: string): Dec | undefined {
   let s = text.trim();
   if (/[^\p{ASCII}]/u.test(s)) s = s.normalize('NFKC').trim();
@@ -243,7 +246,12 @@ export function referenceCondition(
       if (typeof raw !== 'string') return false;
       const regex = regexOf(raw, ignoreCase);
       const text = asText(value);
-      return regex !== undefined && text !== undefined && regex.test(text.normalize('NFC'));
+      return (
+        regex !== undefined &&
+        text !== undefined &&
+        text.length <= MAX_MATCH_LENGTH &&
+        regex.test(text.normalize('NFC'))
+      );
     }
   }
   return false;

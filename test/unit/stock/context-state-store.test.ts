@@ -1,9 +1,6 @@
 import assert from 'node:assert/strict';
-import {
-  type CallbackContext,
-  ContextStockStateStore,
-  type StoredStates,
-} from '../../../nodes/core/stock/context-state-store';
+import type { CallbackContext } from '../../../nodes/core/kernel/context';
+import { ContextStockStateStore, type StoredStates } from '../../../nodes/core/stock/context-state-store';
 import type { StockState } from '../../../nodes/core/stock/state';
 
 /** A context like localfilesystem's: values copied in and out, callbacks on a later turn. */
@@ -20,6 +17,11 @@ class AsyncContext implements CallbackContext {
     const fail = this.fail;
     if (!fail) this.data.set(`${store}:${key}`, JSON.stringify(value));
     setImmediate(() => cb(fail ?? null));
+  }
+  keys(store: string | undefined, cb: (err: Error | null | undefined, keys: string[]) => void) {
+    const prefix = `${store}:`;
+    const keys = [...this.data.keys()].filter((k) => k.startsWith(prefix)).map((k) => k.slice(prefix.length));
+    setImmediate(() => cb(null, keys));
   }
   stored(store = 'file'): StoredStates | undefined {
     const text = this.data.get(`${store}:lowStock`);

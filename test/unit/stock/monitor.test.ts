@@ -9,7 +9,8 @@ import {
 import type { StockReading } from '../../../nodes/core/stock/reading';
 import { TimeZone } from '../../../nodes/core/stock/schedule';
 import { MemoryStockStateStore, type StockState } from '../../../nodes/core/stock/state';
-import { type ThresholdRowInput, ThresholdTable } from '../../../nodes/core/stock/thresholds';
+import type { ThresholdRowInput } from '../../../nodes/core/stock/threshold-input';
+import { ThresholdTable } from '../../../nodes/core/stock/thresholds';
 import { FakeClock, HOUR, MINUTE } from './fake-clock';
 
 const HK = new TimeZone('Asia/Hong_Kong');

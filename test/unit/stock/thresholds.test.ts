@@ -1,13 +1,8 @@
 import assert from 'node:assert/strict';
 import { parseDelimited, rowsFromCsv, rowsToCsv } from '../../../nodes/core/stock/csv';
 import { StockError } from '../../../nodes/core/stock/errors';
-import {
-  type DefaultThresholdInput,
-  MAX_ROWS,
-  type ThresholdRowInput,
-  ThresholdTable,
-  tableUpdateFrom,
-} from '../../../nodes/core/stock/thresholds';
+import type { DefaultThresholdInput, ThresholdRowInput } from '../../../nodes/core/stock/threshold-input';
+import { MAX_ROWS, ThresholdTable, tableUpdateFrom } from '../../../nodes/core/stock/thresholds';
 
 function table(rows: ThresholdRowInput[], defaults?: DefaultThresholdInput): ThresholdTable {
   const built = ThresholdTable.build(rows, defaults);
