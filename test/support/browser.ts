@@ -1,16 +1,31 @@
-// Debian's Chromium driven by playwright-core, pointed at the editor of a real Node-RED runtime.
+// Chromium driven by playwright-core, pointed at the editor of a real Node-RED runtime. The browser is the
+// one npm installed (npm-chromium.ts); CHROMIUM_PATH picks another, such as Debian's /usr/bin/chromium.
+// Either way it sees only the fonts npm installed (browser-fonts.ts).
 // Screenshots go to test-artifacts/ (git-ignored) so that a person can look at what the tests saw.
 import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { type Browser, chromium, type Page } from 'playwright-core';
 import { repoRoot } from '../../dev/repo-root';
+import { fontConfigFile } from './browser-fonts';
+import { npmChromium } from './npm-chromium';
 
 export const artifacts = join(repoRoot, 'test-artifacts');
-const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
+
+/** The executable to run and the environment it needs. */
+async function chosenChromium(): Promise<{ executablePath: string; env: NodeJS.ProcessEnv }> {
+  const env = { ...process.env, FONTCONFIG_FILE: fontConfigFile() };
+  const chosen = process.env.CHROMIUM_PATH;
+  if (chosen) return { executablePath: chosen, env };
+  const { executablePath, libraryPath } = await npmChromium();
+  const libraries = [libraryPath, process.env.LD_LIBRARY_PATH].filter(Boolean).join(':');
+  return { executablePath, env: { ...env, LD_LIBRARY_PATH: libraries } };
+}
 
 export async function launchBrowser(): Promise<Browser> {
+  const { executablePath, env } = await chosenChromium();
   return chromium.launch({
-    executablePath: CHROMIUM,
+    executablePath,
+    env,
     args: [
       '--no-sandbox',
       '--headless',
