@@ -227,7 +227,8 @@ export class Journal<T> {
       };
       // what was appended meanwhile: in the background while there is much of it, the last few turns' worth
       // in the same step as the swap (appends that keep coming must not keep the rewrite from ending)
-      while (run.carried.reduce((sum, chunk) => sum + chunk.length, 0) > WRITE_CHUNK) await writeOut(takeCarried());
+      while (run.carried.reduce((sum, chunk) => sum + chunk.length, 0) > WRITE_CHUNK)
+        await writeOut(takeCarried());
       const last = takeCarried();
       this.writeAll(fd, last, bytes);
       bytes += last.length;
