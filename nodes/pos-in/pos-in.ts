@@ -53,14 +53,23 @@ export = function register(RED: NodeAPI) {
     const status = new StatusReporter(this);
     const counts = { accepted: 0, rejected: 0, duplicates: 0 };
     let lastRejection: ErrorCode | undefined;
+    /** Why the id journal cannot record ids (deliveries are answered 503 meanwhile); each cause logged once. */
+    let storeFailure: string | undefined;
 
     const renderCounts = (): NodeStatus => {
+      if (storeFailure) return { fill: 'red', shape: 'ring', text: RED._('pos-in.status.store-failed') };
       const text = RED._('pos-in.status.counts', counts);
       return lastRejection
         ? { fill: 'yellow', shape: 'dot', text: `${text} · ${RED._(`pos-in.reason.${lastRejection}`)}` }
         : { fill: 'green', shape: 'dot', text };
     };
     const showCounts = () => status.show(renderCounts);
+    const noteStoreFailure = (key: 'state-unreadable' | 'internal', err: unknown) => {
+      const detail = (err as Error).message;
+      if (detail !== storeFailure) this.error(RED._(`pos-in.errors.${key}`, { detail }));
+      storeFailure = detail;
+      status.show({ fill: 'red', shape: 'ring', text: RED._('pos-in.status.store-failed') });
+    };
     const noteRejection = (code: ErrorCode) => {
       counts.rejected++;
       lastRejection = code;
@@ -82,15 +91,18 @@ export = function register(RED: NodeAPI) {
       const settings = config.settings;
       path = settings.path;
       maxBodyBytes = settings.maxBodyBytes;
-      try {
-        dedupe = new LocalDedupeStore({
-          horizonMs: settings.dedupeHorizonMs,
-          file: stateFile(RED, this, 'dedupe.jsonl'),
-        });
-      } catch (err) {
-        this.error(RED._('pos-in.errors.state-unreadable', { detail: (err as Error).message }));
-        dedupe = new LocalDedupeStore({ horizonMs: settings.dedupeHorizonMs });
-      }
+      // Read in the background; until it is, claims wait. A journal that cannot be read is not replaced by
+      // memory alone (duplicates would pass after a restart): every delivery is answered 503 instead.
+      dedupe = new LocalDedupeStore({
+        horizonMs: settings.dedupeHorizonMs,
+        file: stateFile(RED, this, 'dedupe.jsonl'),
+      });
+      dedupe.ready.then(
+        ({ skippedLines }) => {
+          if (skippedLines > 0) this.warn(RED._('pos-in.errors.state-bad-lines', { count: skippedLines }));
+        },
+        (err: unknown) => noteStoreFailure('state-unreadable', err),
+      );
       receiver = new WebhookReceiver({ ...settings, dedupe });
       status.show({ fill: 'grey', shape: 'ring', text: path ? path : RED._('pos-in.status.input-only') });
     } else {
@@ -146,6 +158,7 @@ export = function register(RED: NodeAPI) {
       const answers = await receiver.receiveAll(
         batch.map(({ req, body }) => ({ headers: req.headers, body, source: sourceOf(req) })),
       );
+      storeFailure = undefined; // recorded again: the counts show, green or yellow
       const accepted: NodeMessage[] = [];
       batch.forEach(({ res }, i) => {
         const answer = answers[i] as Answer;
@@ -183,7 +196,7 @@ export = function register(RED: NodeAPI) {
 
     // Something failed on our side (recording the ids on a full disk, say): the POS must retry.
     const internalFailure = (err: unknown, responses: HttpResponse[]) => {
-      this.error(RED._('pos-in.errors.internal', { detail: (err as Error).message }));
+      noteStoreFailure('internal', err);
       unavailable(responses, 'the event could not be recorded; retry', true);
     };
 

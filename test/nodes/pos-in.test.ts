@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { once } from 'node:events';
-import { mkdtempSync, rmSync } from 'node:fs';
+import fs, { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { type IncomingMessage, request, type Server } from 'node:http';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -9,6 +9,7 @@ import posIn = require('../../nodes/pos-in/pos-in');
 
 import { Webhook as SvixWebhook } from 'svix';
 import { hmacSha256 } from '../../nodes/core/webhook/hmac';
+import { dedupeKey } from '../../nodes/core/webhook/receiver';
 import {
   capturing,
   type FlowNode,
@@ -169,6 +170,60 @@ describe('pos-in node', () => {
       id: event.id,
       duplicate: true,
     });
+  });
+
+  /** Where the node in `flow()` keeps its ids. */
+  const journalFile = () => join(userDir, 'node-red-pos-dingtalk', 'pos-in-in', 'dedupe.jsonl');
+  const logged = (text: string) =>
+    helper.log().args.filter((args) => JSON.stringify(args).includes(text)).length;
+
+  it('answers 503 with a red status and a log line when its id journal cannot be opened', async () => {
+    mkdirSync(journalFile(), { recursive: true }); // a folder where the file should be: unreadable
+    const { input, url } = await load();
+    const shownRed = statusMatching(input, (status) => status.fill === 'red');
+    for (let i = 0; i < 2; i++) {
+      const answer = await postSigned(url, sampleOrder(), SECRET);
+      assert.equal(answer.status, 503);
+      assert.equal(answer.body.error, 'unavailable');
+    }
+    assert.match((await shownRed).text ?? '', /pos-in\.status\.store-failed/);
+    assert.equal(logged('pos-in.errors.state-unreadable'), 1, 'one log line, not one per delivery');
+  });
+
+  it('answers 503 with a red status while its id journal cannot be written, and recovers', async () => {
+    const { input, url } = await load();
+    const shownRed = statusMatching(input, (status) => status.fill === 'red');
+    const writeSync = fs.writeSync;
+    fs.writeSync = () => {
+      throw Object.assign(new Error('ENOSPC: no space left on device, write'), { code: 'ENOSPC' });
+    };
+    const event = sampleOrder();
+    try {
+      assert.equal((await postSigned(url, event, SECRET)).status, 503);
+      assert.equal((await postSigned(url, event, SECRET)).status, 503);
+    } finally {
+      fs.writeSync = writeSync;
+    }
+    assert.match((await shownRed).text ?? '', /pos-in\.status\.store-failed/);
+    assert.equal(logged('pos-in.errors.internal'), 1, 'the same failure is logged once');
+    const shownGreen = statusMatching(input, (status) => status.fill === 'green');
+    assert.deepEqual((await postSigned(url, event, SECRET)).body, { ok: true, id: event.id });
+    await shownGreen;
+  });
+
+  it('warns once about lines in its id journal that are not ids, and remembers the rest', async () => {
+    const event = sampleOrder();
+    mkdirSync(join(journalFile(), '..'), { recursive: true });
+    const key = dedupeKey(String(event.storeId), String(event.id));
+    writeFileSync(journalFile(), `null\n${JSON.stringify([key, Date.now() + 60_000])}\n42\n`);
+    const { url } = await load();
+    assert.deepEqual((await postSigned(url, event, SECRET)).body, {
+      ok: true,
+      id: event.id,
+      duplicate: true,
+    });
+    assert.equal(logged('pos-in.errors.state-bad-lines'), 1);
+    assert.equal(logged('pos-in.errors.state-unreadable'), 0);
   });
 
   it('accepts the previous secret during a rotation', async () => {

@@ -84,11 +84,12 @@ export function digestId(body: Buffer | string): string {
 }
 
 /**
- * Ids are unique per store at most (a POS may number events per store), so the store is part of the key.
- * JSON keeps the two parts apart whatever characters they hold.
+ * Ids are unique per store at most (a POS may number events per store), so the store is part of the key. The
+ * store's length in front keeps the two parts apart whatever characters they hold, and a usual key
+ * ("9:HK-MK-001:evt_01J9Z6Q0R3") stays short and plain enough for the journal to keep it as it is.
  */
 export function dedupeKey(storeId: string, id: string): string {
-  return JSON.stringify([storeId, id]);
+  return `${storeId.length}:${storeId}:${id}`;
 }
 
 export class WebhookReceiver {

@@ -1,5 +1,13 @@
 import assert from 'node:assert/strict';
-import fs, { appendFileSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import fs, {
+  appendFileSync,
+  chmodSync,
+  mkdtempSync,
+  readFileSync,
+  rmSync,
+  statSync,
+  writeFileSync,
+} from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Journal } from '../../../nodes/core/store/journal';
@@ -78,5 +86,68 @@ describe('journal', () => {
     assert.throws(() => journal.flush(), /closed/);
     assert.throws(() => journal.rewrite([]), /closed/);
     assert.equal(readFileSync(file, 'utf8'), '["live",2]\n["next",3]\n');
+  });
+
+  it('skips and counts lines that are JSON but not records, keeping the rest', () => {
+    writeFileSync(file, '["a",1]\nnull\n42\n{"x"\n["b",2]\n');
+    const { journal, records, skipped } = Journal.open<Rec>(file);
+    assert.deepEqual(records, [
+      ['a', 1],
+      ['b', 2],
+    ]);
+    assert.equal(skipped, 3);
+    journal.close();
+  });
+
+  it('creates its file readable by its owner only, and makes an older world-readable one private', () => {
+    const mode = (path: string) => statSync(path).mode & 0o777;
+    Journal.open<Rec>(file).journal.close();
+    assert.equal(mode(file), 0o600);
+    const older = join(dir, 'older.jsonl');
+    writeFileSync(older, '["a",1]\n');
+    chmodSync(older, 0o644);
+    const { journal } = Journal.open<Rec>(older);
+    assert.equal(mode(older), 0o600);
+    journal.rewrite([['b', 2]]);
+    assert.equal(mode(older), 0o600, 'the rewritten file too');
+    journal.close();
+  });
+
+  it('rewrites in the background, keeping the records appended meanwhile', async () => {
+    const { journal } = Journal.open<Rec>(file);
+    for (let i = 0; i < 50_000; i++) journal.append([`old-${i}`, i]);
+    journal.flush();
+    const live = function* () {
+      for (let i = 0; i < 100_000; i++) yield [`live-${i}`, i] as Rec;
+    };
+    const rewritten = journal.rewriteInBackground(live());
+    // claims go on while the new file is written
+    journal.append(['during', 1]);
+    journal.flush();
+    await new Promise(setImmediate);
+    journal.append(['during', 2]);
+    journal.flush();
+    await rewritten;
+    journal.append(['after', 3]);
+    journal.close();
+    const { records, skipped } = Journal.open<Rec>(file);
+    assert.equal(skipped, 0);
+    assert.equal(records.length, 100_003);
+    assert.deepEqual(records.slice(-3), [
+      ['during', 1],
+      ['during', 2],
+      ['after', 3],
+    ]);
+    assert.equal(statSync(file).mode & 0o777, 0o600);
+  });
+
+  it('leaves the journal as it was when it closes during a background rewrite', async () => {
+    const { journal } = Journal.open<Rec>(file);
+    journal.append(['kept', 1]);
+    journal.flush();
+    const rewritten = journal.rewriteInBackground([['live', 2]]);
+    journal.close();
+    await assert.rejects(rewritten, /closed/);
+    assert.deepEqual(Journal.open<Rec>(file).records, [['kept', 1]]);
   });
 });
