@@ -49,11 +49,19 @@ export = function register(RED: NodeAPI) {
         rateStateFile: rateStateFile(RED, config.address.accessToken),
         digestHeading: (count) => RED._('dingtalk-robot.digest.heading', { count }),
       });
-      runtime.start().catch((err: unknown) => {
-        this.error(
-          RED._('dingtalk-robot.errors.outbox', { detail: err instanceof Error ? err.message : String(err) }),
-        );
-      });
+      runtime.start().then(
+        ({ skippedLines }) => {
+          if (skippedLines > 0)
+            this.warn(RED._('dingtalk-robot.errors.outbox-bad-lines', { count: skippedLines }));
+        },
+        (err: unknown) => {
+          this.error(
+            RED._('dingtalk-robot.errors.outbox', {
+              detail: err instanceof Error ? err.message : String(err),
+            }),
+          );
+        },
+      );
     } else if (config.problem) {
       // Config nodes have no status: each dingtalk-send node using this robot shows the problem instead.
       this.warn(RED._(`dingtalk-robot.reason.${config.problem.code}`));

@@ -59,6 +59,7 @@ export const STATUS_FORWARD_MS = 200;
 
 export class RobotRuntime {
   readonly dispatcher: Dispatcher;
+  private readonly outbox: LocalOutbox;
   readonly address: RobotAddress;
   readonly keywords: readonly string[];
   readonly keywordMode: KeywordMode;
@@ -80,11 +81,12 @@ export class RobotRuntime {
     // One keep-alive connection per request in flight, so that no request waits for a socket.
     this.transport =
       options.transport ?? createUndiciTransport({ connections: maxInFlight, pins: options.pins ?? [] });
+    this.outbox = new LocalOutbox(options.outboxFile ? { file: options.outboxFile } : {});
     this.dispatcher = new Dispatcher({
       address: options.address,
       ...(options.secret ? { secret: options.secret } : {}),
       transport: this.transport,
-      store: new LocalOutbox(options.outboxFile ? { file: options.outboxFile } : {}),
+      store: this.outbox,
       ...(options.rateStateFile ? { rateState: new FileRateState(options.rateStateFile) } : {}),
       ratePerWindow: options.ratePerWindow,
       // DingTalk's window as it is: the core limiter adds the margin for DingTalk counting on arrival.
@@ -107,9 +109,13 @@ export class RobotRuntime {
     this.dispatcher.onStatus(() => this.statusChanged());
   }
 
-  /** Opens the outbox and resumes what it owes. Rejects when the outbox file cannot be read. */
-  start(): Promise<void> {
-    return this.dispatcher.start();
+  /**
+   * Opens the outbox and resumes what it owes; says how many damaged lines it skipped (to warn once). Rejects
+   * when the outbox file cannot be read.
+   */
+  async start(): Promise<{ skippedLines: number }> {
+    await this.dispatcher.start();
+    return { skippedLines: this.outbox.skippedLines };
   }
 
   /**

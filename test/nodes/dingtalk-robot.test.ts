@@ -1,5 +1,5 @@
 import assert from 'node:assert/strict';
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { createServer, type Server } from 'node:http';
 import { createServer as createHttpsServer, type Server as HttpsServer } from 'node:https';
 import type { AddressInfo } from 'node:net';
@@ -205,6 +205,20 @@ describe('dingtalk-robot node', () => {
       admin = undefined;
       await standin.close();
       rmSync(userDir, { recursive: true, force: true });
+    });
+
+    it('opens an outbox with damaged lines, warns once with their count, and still sends', async () => {
+      const folder = join(userDir, 'node-red-pos-dingtalk', 'dingtalk-robot-robot');
+      mkdirSync(folder, { recursive: true });
+      writeFileSync(join(folder, 'outbox.jsonl'), 'null\n{"t":"a"}\n');
+      const warned = () =>
+        helper
+          .log()
+          .args.filter((args) => JSON.stringify(args).includes('dingtalk-robot.errors.outbox-bad-lines'));
+      await load({ keywords: '告警' });
+      for (let turn = 0; turn < 1_000 && warned().length === 0; turn++) await new Promise(setImmediate);
+      assert.equal(warned().length, 1);
+      assert.equal((await test({ id: 'robot', text: 'still works' })).answer.ok, true);
     });
 
     it('sends one message with the deployed robot and says DingTalk accepted it', async () => {

@@ -62,6 +62,30 @@ type OutboxRecord =
   | { t: 'd'; b: string }
   | { t: 'f'; b: string; reason: string };
 
+const isObject = (value: unknown): value is Record<string, unknown> =>
+  typeof value === 'object' && value !== null && !Array.isArray(value);
+
+/** A journal line of the shape `open` reads; anything else (a damaged or foreign line) is skipped and counted. */
+function isOutboxRecord(value: unknown): value is OutboxRecord {
+  if (!isObject(value)) return false;
+  switch (value.t) {
+    case 'a':
+      return (
+        isObject(value.alert) && typeof value.alert.id === 'string' && typeof value.alert.seq === 'number'
+      );
+    case 'b':
+      return (
+        isObject(value.batch) && typeof value.batch.id === 'string' && Array.isArray(value.batch.alertIds)
+      );
+    case 'd':
+      return typeof value.b === 'string';
+    case 'f':
+      return typeof value.b === 'string' && typeof value.reason === 'string';
+    default:
+      return false;
+  }
+}
+
 /** Options for the local outbox. */
 export interface LocalOutboxOptions {
   /** The journal file; without one the outbox lives in memory only (not durable). */
@@ -81,6 +105,8 @@ export class LocalOutbox implements OutboxStore {
   private readonly inFlight = new Map<string, OutboxBatch>();
   private readonly batchAlerts = new Map<string, OutboxAlert>();
   private opened = false;
+  /** Lines of the journal that were not records when it was opened (skipped; the caller warns once). */
+  skippedLines = 0;
 
   constructor(private readonly options: LocalOutboxOptions = {}) {
     this.durable = options.file !== undefined;
@@ -93,12 +119,14 @@ export class LocalOutbox implements OutboxStore {
       return { batches: [], alerts: [] };
     }
     // Opened only once the journal is: after a failure (a full disk) the caller may simply try again.
-    const { journal, records } = Journal.open<OutboxRecord>(this.options.file);
+    const { journal, records, skipped } = Journal.open<OutboxRecord>(this.options.file, {
+      isRecord: isOutboxRecord,
+    });
     this.opened = true;
     this.journal = journal;
+    this.skippedLines = skipped;
     const alerts = new Map<string, OutboxAlert>();
     for (const r of records) {
-      if (!r || typeof r !== 'object') continue;
       if (r.t === 'a') {
         alerts.set(r.alert.id, r.alert);
         this.waiting.set(r.alert.id, r.alert);

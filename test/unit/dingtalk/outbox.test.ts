@@ -59,6 +59,40 @@ describe('dingtalk outbox (local journal)', () => {
     assert.deepEqual(owed.alerts[0], alert(6));
   });
 
+  it('skips and counts lines that are JSON but not records, and keeps the rest', async () => {
+    const file = join(dir, 'outbox.jsonl');
+    const good = [
+      { t: 'a', alert: alert(1) },
+      { t: 'a', alert: alert(2) },
+      { t: 'b', batch: batch('b1', [2]) },
+    ];
+    const bad = [
+      'null',
+      '42',
+      '"text"',
+      '{"t":"a"}',
+      '{"t":"b","batch":{"id":"x"}}',
+      '{"t":"d"}',
+      '{"t":"z"}',
+    ];
+    writeFileSync(
+      file,
+      `${[bad[0], JSON.stringify(good[0]), ...bad.slice(1), ...good.slice(1).map((r) => JSON.stringify(r))].join('\n')}\n`,
+    );
+    const box = new LocalOutbox({ file });
+    const owed = await box.open();
+    assert.deepEqual(
+      owed.batches.map((b) => [b.batch.id, b.alerts.map((a) => a.id)]),
+      [['b1', ['a2']]],
+    );
+    assert.deepEqual(
+      owed.alerts.map((a) => a.id),
+      ['a1'],
+    );
+    assert.equal(box.skippedLines, bad.length);
+    await box.close();
+  });
+
   it('skips a line torn mid-write', async () => {
     const file = join(dir, 'outbox.jsonl');
     const box = new LocalOutbox({ file });
