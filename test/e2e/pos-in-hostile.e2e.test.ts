@@ -187,6 +187,10 @@ return msg;`,
     const bodies = [
       `{"id":"p1","event":"x.y","timestamp":"${new Date().toISOString()}","storeId":"S","data":{"__proto__":{"polluted":true}}}`,
       `{"id":"p2","event":"x.y","timestamp":"${new Date().toISOString()}","storeId":"S","data":{"constructor":{"prototype":{"polluted":true}}}}`,
+      // the same keys spelled with JSON escapes, which a filter over the raw text does not see
+      `{"id":"p3","event":"x.y","timestamp":"${new Date().toISOString()}","storeId":"S","data":{"\\u005f_proto__":{"polluted":true}}}`,
+      `{"id":"p4","event":"x.y","timestamp":"${new Date().toISOString()}","storeId":"S","data":{"a":[{"__pro\\u0074o__":{"polluted":true}}]}}`,
+      `{"id":"p5","event":"x.y","timestamp":"${new Date().toISOString()}","storeId":"S","data":{"constructor":{"\\u0070rototype":{"polluted":true}}}}`,
     ];
     for (const body of bodies) {
       const answer = await postSigned(endpoint, body, SECRET);
