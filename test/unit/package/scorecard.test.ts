@@ -65,6 +65,7 @@ describe('Flow Library scorecard (offline checks)', () => {
   it('has only the runtime dependencies it can justify', () => {
     // A user's palette install pulls each of these: one line of why, or it does not belong here.
     const justified: Record<string, string> = {
+      '@redis/client': "Redis's own client (node-redis), core only: several instances share state (opt-in)",
       'cheap-ruler': 'metre-accurate distances at city scale, 100× cheaper than geodesics (route-geofence)',
       flatbush: 'a static spatial index over a 10,000-vertex route (route-geofence)',
       mustache: 'logic-less message templates an ops person can write (dingtalk-send)',
