@@ -2,7 +2,9 @@
 // in the core WebhookReceiver; this adapter mounts the route, moves bytes, answers, sends and shows status.
 
 import { posEventJsonSchemaText } from '../core/events/json-schema';
-import { LocalDedupeStore } from '../core/store/dedupe-store';
+import { acquireRedis, type RedisLease, RedisUnavailableError } from '../core/redis/connection';
+import { type DedupeStore, LocalDedupeStore } from '../core/store/dedupe-store';
+import { RedisDedupeStore } from '../core/store/redis-dedupe-store';
 import { discardBody, readBody } from '../core/webhook/body-reader';
 import { clientAddress } from '../core/webhook/client-address';
 import { type Answer, type ErrorCode, reject, WebhookReceiver } from '../core/webhook/receiver';
@@ -12,6 +14,7 @@ import { mountGet, mountWebhook, trustProxyOf } from '../shared/http-routes';
 import { onInput } from '../shared/input-handler';
 import type { HttpRequest, HttpResponse, Node, NodeAPI, NodeMessage, NodeStatus } from '../shared/node-red';
 import { resolveCredential } from '../shared/secrets';
+import { sharedStoreConfig } from '../shared/shared-store';
 import { stateFile } from '../shared/state-files';
 import { StatusReporter } from '../shared/status';
 import { type PosInCredentials, type PosInDef, parsePosInConfig } from './pos-in-config';
@@ -58,16 +61,27 @@ export = function register(RED: NodeAPI) {
 
     const renderCounts = (): NodeStatus => {
       if (storeFailure) return { fill: 'red', shape: 'ring', text: RED._('pos-in.status.store-failed') };
-      const text = RED._('pos-in.status.counts', counts);
+      const counted = RED._('pos-in.status.counts', counts);
+      const text = storeName ? `${counted} · ${storeName}` : counted;
       return lastRejection
         ? { fill: 'yellow', shape: 'dot', text: `${text} · ${RED._(`pos-in.reason.${lastRejection}`)}` }
         : { fill: 'green', shape: 'dot', text };
     };
     const showCounts = () => status.show(renderCounts);
-    const noteStoreFailure = (key: 'state-unreadable' | 'internal', err: unknown) => {
-      const detail = (err as Error).message;
-      if (detail !== storeFailure) this.error(RED._(`pos-in.errors.${key}`, { detail }));
-      storeFailure = detail;
+    const noteStoreRecovered = () => {
+      if (storeFailure === undefined) return;
+      storeFailure = undefined;
+      this.log(RED._('pos-in.errors.store-recovered'));
+      showCounts();
+    };
+    const noteStoreFailure = (key: 'state-unreadable' | 'internal' | 'redis-down', err: unknown) => {
+      // Redis being away is one failure however its reasons change while it lasts: logged once, and once more
+      // when it is back (noteStoreRecovered). Other causes are logged each time the cause changes.
+      const cause =
+        key === 'redis-down' || err instanceof RedisUnavailableError ? 'redis' : (err as Error).message;
+      if (cause !== storeFailure)
+        this.error(RED._(`pos-in.errors.${key}`, { detail: (err as Error).message }));
+      storeFailure = cause;
       status.show({ fill: 'red', shape: 'ring', text: RED._('pos-in.status.store-failed') });
     };
     const noteRejection = (code: ErrorCode) => {
@@ -76,15 +90,23 @@ export = function register(RED: NodeAPI) {
       showCounts();
     };
 
-    const config = parsePosInConfig(def, {
+    const storeConfig = sharedStoreConfig(RED);
+    const parsed = parsePosInConfig(def, {
       secret: resolveCredential(RED, this, this.credentials.secret),
       previousSecret: resolveCredential(RED, this, this.credentials.previousSecret),
     });
+    const config: typeof parsed =
+      storeConfig.kind === 'invalid'
+        ? { ok: false, error: 'redis-setting', detail: storeConfig.problem }
+        : parsed;
 
     const configuredTimeout = Number(RED.settings.posInBodyTimeoutMs);
     const bodyTimeoutMs = configuredTimeout > 0 ? configuredTimeout : BODY_TIMEOUT_MS;
     let receiver: WebhookReceiver | undefined;
-    let dedupe: LocalDedupeStore | undefined;
+    let dedupe: DedupeStore | undefined;
+    let redis: RedisLease | undefined;
+    /** Shown beside the counts when ids are shared through Redis (never its password). */
+    let storeName: string | undefined;
     let maxBodyBytes = 0;
     let path = def.path;
     if (config.ok) {
@@ -93,18 +115,40 @@ export = function register(RED: NodeAPI) {
       maxBodyBytes = settings.maxBodyBytes;
       // Read in the background; until it is, claims wait. A journal that cannot be read is not replaced by
       // memory alone (duplicates would pass after a restart): every delivery is answered 503 instead.
-      dedupe = new LocalDedupeStore({
-        horizonMs: settings.dedupeHorizonMs,
-        file: stateFile(RED, this, 'dedupe.jsonl'),
-      });
-      dedupe.ready.then(
-        ({ skippedLines }) => {
-          if (skippedLines > 0) this.warn(RED._('pos-in.errors.state-bad-lines', { count: skippedLines }));
-        },
-        (err: unknown) => noteStoreFailure('state-unreadable', err),
-      );
+      if (storeConfig.kind === 'redis') {
+        // several instances: ids are claimed in the Redis they share (one script per turn's batch)
+        const { keyPrefix, display } = storeConfig.settings;
+        redis = acquireRedis(storeConfig.settings);
+        dedupe = new RedisDedupeStore({
+          connection: redis.connection,
+          keyPrefix,
+          scope: this.id,
+          horizonMs: settings.dedupeHorizonMs,
+        });
+        storeName = RED._('pos-in.status.redis', { server: display });
+        redis.connection.watch((state) => {
+          if (!state.up && state.reason !== 'connecting')
+            noteStoreFailure('redis-down', new Error(state.reason));
+          else if (state.up) noteStoreRecovered();
+        });
+      } else {
+        // Read in the background; until it is, claims wait. A journal that cannot be read is not replaced by
+        // memory alone (duplicates would pass after a restart): every delivery is answered 503 instead.
+        const local = new LocalDedupeStore({
+          horizonMs: settings.dedupeHorizonMs,
+          file: stateFile(RED, this, 'dedupe.jsonl'),
+        });
+        local.ready.then(
+          ({ skippedLines }) => {
+            if (skippedLines > 0) this.warn(RED._('pos-in.errors.state-bad-lines', { count: skippedLines }));
+          },
+          (err: unknown) => noteStoreFailure('state-unreadable', err),
+        );
+        dedupe = local;
+      }
       receiver = new WebhookReceiver({ ...settings, dedupe });
-      status.show({ fill: 'grey', shape: 'ring', text: path ? path : RED._('pos-in.status.input-only') });
+      const where = path ? path : RED._('pos-in.status.input-only');
+      status.show({ fill: 'grey', shape: 'ring', text: storeName ? `${where} · ${storeName}` : where });
     } else {
       const message = RED._(`pos-in.errors.${config.error}`, { detail: config.detail ?? '' });
       this.error(message);
@@ -158,7 +202,7 @@ export = function register(RED: NodeAPI) {
       const answers = await receiver.receiveAll(
         batch.map(({ req, body }) => ({ headers: req.headers, body, source: sourceOf(req) })),
       );
-      storeFailure = undefined; // recorded again: the counts show, green or yellow
+      noteStoreRecovered(); // recorded again: the counts show, green or yellow
       const accepted: NodeMessage[] = [];
       batch.forEach(({ res }, i) => {
         const answer = answers[i] as Answer;
@@ -262,7 +306,7 @@ export = function register(RED: NodeAPI) {
       unmountSchema?.();
       batcher.drain();
       status.close();
-      (dedupe ? dedupe.close() : Promise.resolve()).then(done, done);
+      Promise.all([dedupe?.close(), redis?.release()]).then(() => done(), done);
     });
   }
 

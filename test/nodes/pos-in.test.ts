@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { once } from 'node:events';
-import fs, { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import fs, { existsSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { type IncomingMessage, request, type Server } from 'node:http';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -19,6 +19,7 @@ import {
   statusMatching,
 } from '../support/node-red-helper';
 import { genericSignature, postSigned, sampleOrder } from '../support/pos-events';
+import { RedisServer } from '../support/redis-server';
 
 const SECRET = 'test-secret-不要外洩';
 const flow = (props: Record<string, unknown> = {}): FlowNode[] => [
@@ -467,6 +468,60 @@ describe('pos-in node', () => {
     );
     input.receive({ payload: JSON.parse(text) });
     assert.match(String((await error)[0]), /pos-in\.errors\.invalid-event/);
+  });
+
+  describe('with ids shared through Redis (a real redis-server)', () => {
+    let redis: RedisServer;
+    before(async () => {
+      redis = await RedisServer.start();
+    });
+    after(() => redis.dispose());
+    const loadShared = async (setting: unknown) => {
+      helper.settings({ userDir, posDingtalkRedis: setting });
+      return load();
+    };
+
+    it('says so in its status, and a repeat sent after a redeploy is still a repeat', async () => {
+      const { input, url } = await loadShared({ url: redis.url, keyPrefix: 'node-test:' });
+      const event = sampleOrder();
+      const shown = statusMatching(input, (s) => String(s.text).includes('pos-in.status.redis'));
+      assert.deepEqual((await postSigned(url, event, SECRET)).body, { ok: true, id: event.id });
+      await shown;
+      await helper.unload();
+      await server?.close();
+      server = undefined;
+      const again = await loadShared({ url: redis.url, keyPrefix: 'node-test:' });
+      assert.deepEqual((await postSigned(again.url, event, SECRET)).body, {
+        ok: true,
+        id: event.id,
+        duplicate: true,
+      });
+      assert.equal(existsSync(journalFile()), false, 'no local id journal');
+    });
+
+    it('answers 503 with a red status while Redis is down, logs it, and accepts again once it is back', async () => {
+      const { input, url } = await loadShared({ url: redis.url, keyPrefix: 'node-test:' });
+      assert.equal((await postSigned(url, sampleOrder(), SECRET)).status, 200);
+      const red = statusMatching(input, (s) => s.fill === 'red');
+      await redis.stop();
+      await red;
+      const refused = await postSigned(url, sampleOrder(), SECRET);
+      assert.equal(refused.status, 503);
+      assert.equal(logged('pos-in.errors.redis-down'), 1);
+      const green = statusMatching(input, (s) => s.fill === 'green');
+      await redis.resume();
+      await green;
+      assert.equal(logged('pos-in.errors.store-recovered'), 1);
+      assert.equal((await postSigned(url, sampleOrder(), SECRET)).status, 200);
+    });
+
+    it('refuses to start on a malformed setting, naming it, instead of falling back to local files', async () => {
+      const { input, url } = await loadShared({ url: 'http://127.0.0.1:6379' });
+      const shown = (input as unknown as { status: { args: [{ fill?: string }][] } }).status.args;
+      assert.ok(shown.some(([status]) => status.fill === 'red'));
+      assert.equal(logged('pos-in.errors.redis-setting'), 1);
+      assert.equal((await postSigned(url, sampleOrder(), SECRET)).status, 503);
+    });
   });
 
   describe('events on the input', () => {
