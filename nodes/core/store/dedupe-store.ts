@@ -8,11 +8,15 @@ import { Journal } from './journal';
 export interface DedupeStore {
   /**
    * Records `keys` and resolves once they are recorded: true for each key seen for the first time within the
-   * horizon, false for a repeat (also for a key repeated within `keys`). Rejects, recording none, on failure.
+   * horizon, false for a repeat (also for a key repeated within `keys`), and 'pending' for a key another
+   * instance has just claimed but not yet settled (a shared store only: the sender should retry shortly).
+   * Rejects, recording none, on failure.
    */
-  claimAll(keys: readonly string[], nowMs: number): Promise<boolean[]>;
+  claimAll(keys: readonly string[], nowMs: number): Promise<Claim[]>;
   close(): Promise<void>;
 }
+
+export type Claim = boolean | 'pending';
 
 export interface LocalDedupeOptions {
   /** How long an id is remembered. */

@@ -3,7 +3,7 @@
 import { createHash } from 'node:crypto';
 import type { PosEvent } from '../events/schema';
 import { validateEvent } from '../events/validate';
-import type { DedupeStore } from '../store/dedupe-store';
+import type { Claim, DedupeStore } from '../store/dedupe-store';
 import type { IpAllowlist } from './ip-allowlist';
 import { checkEventObject, parseJsonBody } from './json-body';
 import { type EnvelopeSettings, toCanonicalShape } from './provider-envelope';
@@ -147,7 +147,7 @@ export class WebhookReceiver {
     if (firsts.length !== candidates.length)
       throw new Error('the id store answered for the wrong number of ids');
     let next = 0;
-    return checked.map((item) => ('event' in item ? answerFor(item, firsts[next++] === true) : item));
+    return checked.map((item) => ('event' in item ? answerFor(item, firsts[next++]) : item));
   }
 
   /**
@@ -228,6 +228,7 @@ export class WebhookReceiver {
     };
     const key = dedupeKey(validation.event.storeId, validation.event.id);
     const [first] = await this.config.dedupe.claimAll([key], receivedAtMs);
+    if (first === 'pending') return { ok: false, detail: PENDING_DETAIL };
     return first ? { ok: true, accepted: { event: validation.event, pos, dedupeKey: key } } : { ok: true };
   }
 }
@@ -238,9 +239,12 @@ function rateLimited(waitSeconds: number): Answer {
   });
 }
 
-function answerFor(accepted: Accepted, first: boolean): Answer {
+const PENDING_DETAIL = 'another instance is accepting this event right now; retry';
+
+function answerFor(accepted: Accepted, claim: Claim | undefined): Answer {
   const id = accepted.event.id;
-  return first
+  if (claim === 'pending') return reject(503, 'unavailable', PENDING_DETAIL);
+  return claim === true
     ? { status: 200, body: { ok: true, id }, accepted }
     : { status: 200, body: { ok: true, id, duplicate: true } };
 }

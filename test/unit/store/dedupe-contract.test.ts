@@ -8,7 +8,7 @@ import { join } from 'node:path';
 import { type RedisSettings, redisConfigFrom } from '../../../nodes/core/redis/config';
 import { RedisConnection } from '../../../nodes/core/redis/connection';
 import { type DedupeStore, LocalDedupeStore } from '../../../nodes/core/store/dedupe-store';
-import { RedisDedupeStore } from '../../../nodes/core/store/redis-dedupe-store';
+import { PROVISIONAL_MS, RedisDedupeStore } from '../../../nodes/core/store/redis-dedupe-store';
 import { RedisServer } from '../../support/redis-server';
 
 interface Maker {
@@ -154,9 +154,13 @@ describe('Redis (a real redis-server)', function () {
         const size = [1, 7, 64][n] as number;
         const won: string[] = [];
         for (let i = 0; i < order.length; i += size) {
-          const batch = order.slice(i, i + size);
-          const firsts = await store.claimAll(batch, 1);
-          won.push(...batch.filter((_, k) => firsts[k]));
+          let batch = order.slice(i, i + size);
+          // 'pending': another instance claimed it a moment ago and has not settled it yet; retry, as a POS would
+          while (batch.length > 0) {
+            const claims = await store.claimAll(batch, 1);
+            won.push(...batch.filter((_, k) => claims[k] === true));
+            batch = batch.filter((_, k) => claims[k] === 'pending');
+          }
         }
         return won;
       })(),
@@ -164,6 +168,29 @@ describe('Redis (a real redis-server)', function () {
     const won = (await Promise.all(batches)).flat();
     assert.equal(won.length, ids.length);
     assert.equal(new Set(won).size, ids.length);
+  });
+
+  it("holds another instance's unsettled claim as pending, and takes it over once that instance is gone", async () => {
+    const gone = await connect();
+    const other = await connect();
+    const claimer = new RedisDedupeStore({
+      connection: gone,
+      keyPrefix: 'test:',
+      scope: 'takeover',
+      horizonMs: 600_000,
+    });
+    const claimed = claimer.claimAll(['evt_1'], 0);
+    await gone.close(); // the instance dies before it can settle its claim (or send the event on)
+    assert.deepEqual(await claimed, [true]);
+    const retry = new RedisDedupeStore({
+      connection: other,
+      keyPrefix: 'test:',
+      scope: 'takeover',
+      horizonMs: 600_000,
+    });
+    assert.deepEqual(await retry.claimAll(['evt_1'], PROVISIONAL_MS - 1), ['pending']);
+    assert.deepEqual(await retry.claimAll(['evt_1'], PROVISIONAL_MS), [true]);
+    assert.deepEqual(await retry.claimAll(['evt_1'], PROVISIONAL_MS + 1), [false]);
   });
 
   it('keeps what it acknowledged through a restart of Redis (append-only file)', async () => {
