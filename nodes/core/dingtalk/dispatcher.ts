@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
+import { type Clock, systemClock, type TimerHandle } from '../kernel/clock';
 import type { RobotAddress } from './address';
 import { type Classification, classifyAnswer, type TransportAnswer } from './classify';
-import { type Clock, systemClock, type TimerHandle } from './clock';
 import { type DigestEntry, digestEntryFor, packDigest } from './digest';
 import { SlidingWindowLimiter } from './limiter';
 import { LocalOutbox, type OutboxAlert, type OutboxBatch, type OutboxStore } from './outbox';

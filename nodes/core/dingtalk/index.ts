@@ -30,8 +30,6 @@ export {
   type Outcome,
   type TransportAnswer,
 } from './classify';
-/** Injectable time: the system clock, a manual clock for tests, and `settle()` to drain promise callbacks. */
-export { type Clock, ManualClock, settle, systemClock, type TimerHandle } from './clock';
 /** Digest packing: merge waiting alerts into markdown messages within the byte limit. */
 export {
   type Digest,

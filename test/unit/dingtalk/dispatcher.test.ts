@@ -12,12 +12,11 @@ import {
   type FailedResult,
   LocalOutbox,
   MAX_BODY_BYTES,
-  ManualClock,
   type RobotAddress,
   type SentResult,
-  settle,
   signTimestamp,
 } from '../../../nodes/core/dingtalk';
+import { ManualClock, settle } from '../../support/manual-clock';
 import { answer, fakeDingTalk, OK, type Seen } from './fake-transport';
 
 const address: RobotAddress = {

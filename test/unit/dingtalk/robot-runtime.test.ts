@@ -6,7 +6,6 @@ import {
   arrivalMarginMs,
   DEFAULT_MAX_IN_FLIGHT,
   type DispatcherStatus,
-  ManualClock,
   type RobotAddress,
   type Transport,
 } from '../../../nodes/core/dingtalk';
@@ -17,6 +16,7 @@ import {
   runtimeSettings,
 } from '../../../nodes/dingtalk-robot/robot-config';
 import { RobotRuntime, STATUS_FORWARD_MS } from '../../../nodes/dingtalk-robot/robot-runtime';
+import { ManualClock } from '../../support/manual-clock';
 import { fakeDingTalk, OK } from './fake-transport';
 
 const address: RobotAddress = {
