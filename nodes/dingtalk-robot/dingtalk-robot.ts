@@ -9,8 +9,9 @@ import type { NodeAPI, NodeDef } from '../shared/node-red';
 import { resolveCredential } from '../shared/secrets';
 import { stateFile } from '../shared/state-files';
 import { type DingtalkSettings, parseRobotConfig, type RobotDef, runtimeSettings } from './robot-config';
+import type { RobotNode } from './robot-node';
 import { RobotRuntime } from './robot-runtime';
-import { type RobotNode, testMessageHandler } from './test-message';
+import { testMessageHandler } from './test-message';
 
 /**
  * A robot's rate state lives under the user dir by a digest of its access token, not by node id: DingTalk
