@@ -1,8 +1,7 @@
 // The contract of a deployed dingtalk-robot config node as the others see it: dingtalk-send nodes submit to its
 // runtime, and the "send test message" endpoint reads its settings.
+import type { RobotCredentials, RobotRuntime } from '../core/dingtalk/index';
 import type { Node } from '../shared/node-red';
-import type { RobotCredentials } from './robot-config';
-import type { RobotRuntime } from './robot-runtime';
 
 /** A dingtalk-robot node as dingtalk-send nodes and the "send test message" endpoint find it. */
 export interface RobotNode extends Node<RobotCredentials> {

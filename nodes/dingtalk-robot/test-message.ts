@@ -7,14 +7,16 @@ import {
   applyKeywordGuard,
   createUndiciTransport,
   type DingTalkMessage,
+  type DingtalkSettings,
   parseKeywords,
+  parseRobotConfig,
+  runtimeSettings,
   sendOnce,
   type Transport,
 } from '../core/dingtalk/index';
 import { replyJson } from '../shared/http-json';
 import type { HttpHandler, HttpRequest, HttpResponse, Node, NodeAPI } from '../shared/node-red';
 import { resolveCredential } from '../shared/secrets';
-import { type DingtalkSettings, parseRobotConfig, runtimeSettings } from './robot-config';
 import type { RobotNode } from './robot-node';
 
 /** The editor shows a password credential that is saved but unchanged as this placeholder. */

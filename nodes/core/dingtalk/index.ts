@@ -83,6 +83,22 @@ export {
 export { FileRateState, type RateState, type RateStateStore, rateStateFileName } from './rate-state';
 /** Stable reason codes with English texts (adapters translate by code). */
 export { type Problem, problem, REASONS, type ReasonCode, reasonText } from './reasons';
+/** A dingtalk-robot node's form, credentials and settings.js keys, checked into what its runtime needs. */
+export {
+  DEFAULT_RATE,
+  DEFAULT_SETTINGS,
+  type DingtalkSettings,
+  hostAllowed,
+  MAX_IN_FLIGHT_LIMIT,
+  parseRobotConfig,
+  type RobotConfig,
+  type RobotCredentials,
+  type RobotDef,
+  type RuntimeSettings,
+  runtimeSettings,
+} from './robot-config';
+/** One robot's running delivery: its dispatcher, outbox file, transport, and results routed to sender nodes. */
+export { RobotRuntime, type RobotRuntimeOptions, STATUS_FORWARD_MS } from './robot-runtime';
 /** zod schemas for the five message types and whole-message validation naming the first bad field. */
 export {
   type ActionCardMessage,
