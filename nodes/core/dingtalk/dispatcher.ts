@@ -975,39 +975,3 @@ export class Dispatcher {
     }
   }
 }
-
-/**
- * Shares one dispatcher per robot (key: the dingtalk-robot config node id) among every node that uses it,
- * closing it when the last user releases it.
- */
-export class DispatcherRegistry {
-  private readonly entries = new Map<string, { dispatcher: Dispatcher; users: number }>();
-
-  /** Returns the robot's dispatcher, creating (and starting) it on first use. */
-  acquire(key: string, create: () => Dispatcher): Dispatcher {
-    let entry = this.entries.get(key);
-    if (!entry) {
-      const dispatcher = create();
-      void dispatcher.start().catch(() => undefined);
-      entry = { dispatcher, users: 0 };
-      this.entries.set(key, entry);
-    }
-    entry.users++;
-    return entry.dispatcher;
-  }
-
-  /** The robot's dispatcher if one is running. */
-  get(key: string): Dispatcher | undefined {
-    return this.entries.get(key)?.dispatcher;
-  }
-
-  /** Drops one user; the last one closes the dispatcher. */
-  async release(key: string): Promise<void> {
-    const entry = this.entries.get(key);
-    if (!entry) return;
-    entry.users--;
-    if (entry.users > 0) return;
-    this.entries.delete(key);
-    await entry.dispatcher.close();
-  }
-}

@@ -7,7 +7,6 @@ export {
   type AddressResult,
   checkSecret,
   DINGTALK_HOSTS,
-  describeAddress,
   parseRobotAddress,
   type RobotAddress,
 } from './address';
@@ -39,14 +38,13 @@ export {
   packDigest,
   packDigests,
 } from './digest';
-/** The per-robot delivery engine (queue, limiter, throttle probes, quick and slow retries, digests, bounded outbox, pipelining) and a registry. */
+/** The per-robot delivery engine (queue, limiter, throttle probes, quick and slow retries, digests, bounded outbox, pipelining) */
 export {
   DEFAULT_MAX_IN_FLIGHT,
   DEFAULT_SLOW_RETRY_MS,
   type DeliveryResult,
   Dispatcher,
   type DispatcherOptions,
-  DispatcherRegistry,
   type DispatcherStatus,
   type FailedResult,
   type SenderCounts,
@@ -82,7 +80,7 @@ export {
 /** A robot's recent sends and throttle, kept across redeploys in a small file named by a token digest. */
 export { FileRateState, type RateState, type RateStateStore, rateStateFileName } from './rate-state';
 /** Stable reason codes with English texts (adapters translate by code). */
-export { type Problem, problem, REASONS, type ReasonCode, reasonText } from './reasons';
+export { type Problem, problem, REASONS, type ReasonCode } from './reasons';
 /** A dingtalk-robot node's form, credentials and settings.js keys, checked into what its runtime needs. */
 export {
   DEFAULT_RATE,
@@ -105,7 +103,6 @@ export {
   type At,
   type DingTalkMessage,
   type FeedCardMessage,
-  isMessage,
   type LinkMessage,
   MAX_MENTIONS,
   type MarkdownMessage,

@@ -67,9 +67,11 @@ describe('package layout', () => {
     assert.ok(!importsOf(send.text).some((s) => s.endsWith('/test-message')));
   });
 
-  it('keeps no unused DingTalk dispatcher registry', () => {
+  it('keeps no dead code in the DingTalk core (the unused dispatcher registry and helpers)', () => {
     const dingtalk = require(join(__dirname, '../../../nodes/core/dingtalk')) as Record<string, unknown>;
-    assert.equal(dingtalk.DispatcherRegistry, undefined);
+    for (const name of ['DispatcherRegistry', 'describeAddress', 'reasonText', 'isMessage']) {
+      assert.equal(dingtalk[name], undefined, name);
+    }
   });
 
   it('lets Node.js exit while a low-stock delay waits on the real clock (its timers are unref’d)', () => {
