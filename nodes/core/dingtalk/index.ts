@@ -38,19 +38,20 @@ export {
   packDigest,
   packDigests,
 } from './digest';
-/** The per-robot delivery engine (queue, limiter, throttle probes, quick and slow retries, digests, bounded outbox, pipelining) */
+/** The per-robot delivery engine (queue, limiter, throttle probes, quick and slow retries, digests, bounded outbox, pipelining). */
+export { Dispatcher } from './dispatcher';
+/** What the engine is told (options and their defaults) and what it reports (results, counts, status). */
 export {
   DEFAULT_MAX_IN_FLIGHT,
   DEFAULT_SLOW_RETRY_MS,
   type DeliveryResult,
-  Dispatcher,
   type DispatcherOptions,
   type DispatcherStatus,
   type FailedResult,
   type SenderCounts,
   type SentResult,
   type SubmitInput,
-} from './dispatcher';
+} from './dispatcher-contract';
 /** Per-value escaping used by templates: markdown, plain text (no mentions), URL components. */
 export { type EscapeMode, escapeMarkdownValue, escapeTextValue, escapeUrlValue } from './escape';
 /** Keyword guard: prefix the first keyword or refuse a message that holds none. */

@@ -7,7 +7,8 @@
 
 import { systemClock, type TimerHandle } from '../kernel/clock';
 import type { RobotAddress } from './address';
-import { DEFAULT_MAX_IN_FLIGHT, type DeliveryResult, Dispatcher, type DispatcherStatus } from './dispatcher';
+import { Dispatcher } from './dispatcher';
+import { DEFAULT_MAX_IN_FLIGHT, type DeliveryResult, type DispatcherStatus } from './dispatcher-contract';
 import type { KeywordMode } from './keywords';
 import { LocalOutbox } from './outbox';
 import { FileRateState } from './rate-state';
