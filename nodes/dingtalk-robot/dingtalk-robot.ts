@@ -4,13 +4,19 @@
 // Also serves the editor's "send test message" button.
 
 import { join } from 'node:path';
-import { rateStateFileName } from '../core/dingtalk/index';
+import {
+  type DingtalkSettings,
+  parseRobotConfig,
+  type RobotDef,
+  RobotRuntime,
+  rateStateFileName,
+  runtimeSettings,
+} from '../core/dingtalk/index';
 import type { NodeAPI, NodeDef } from '../shared/node-red';
 import { resolveCredential } from '../shared/secrets';
 import { stateFile } from '../shared/state-files';
-import { type DingtalkSettings, parseRobotConfig, type RobotDef, runtimeSettings } from './robot-config';
-import { RobotRuntime } from './robot-runtime';
-import { type RobotNode, testMessageHandler } from './test-message';
+import type { RobotNode } from './robot-node';
+import { testMessageHandler } from './test-message';
 
 /**
  * A robot's rate state lives under the user dir by a digest of its access token, not by node id: DingTalk

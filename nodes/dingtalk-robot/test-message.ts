@@ -7,35 +7,17 @@ import {
   applyKeywordGuard,
   createUndiciTransport,
   type DingTalkMessage,
+  type DingtalkSettings,
   parseKeywords,
+  parseRobotConfig,
+  runtimeSettings,
   sendOnce,
   type Transport,
 } from '../core/dingtalk/index';
 import { replyJson } from '../shared/http-json';
 import type { HttpHandler, HttpRequest, HttpResponse, Node, NodeAPI } from '../shared/node-red';
 import { resolveCredential } from '../shared/secrets';
-import {
-  type DingtalkSettings,
-  parseRobotConfig,
-  type RobotCredentials,
-  runtimeSettings,
-} from './robot-config';
-import type { RobotRuntime } from './robot-runtime';
-
-/** What the dingtalk-robot node exposes to dingtalk-send nodes and to this endpoint. */
-export interface RobotNode extends Node<RobotCredentials> {
-  dingtalk?: RobotHandle;
-}
-
-export interface RobotHandle {
-  /** Present when the robot is configured well enough to send. */
-  runtime: RobotRuntime | undefined;
-  /** Why it cannot send (a reason code and detail), when it cannot. */
-  problem: { code: string; detail?: string } | undefined;
-  keywordsText: string;
-  /** The pins as typed in the form (the test button checks unsaved ones against them). */
-  pinsText: string;
-}
+import type { RobotNode } from './robot-node';
 
 /** The editor shows a password credential that is saved but unchanged as this placeholder. */
 const UNCHANGED = '__PWRD__';

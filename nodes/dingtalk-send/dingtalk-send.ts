@@ -11,7 +11,7 @@ import {
   needsOperator,
   type SendConfig,
 } from '../core/dingtalk/index';
-import type { RobotNode } from '../dingtalk-robot/test-message';
+import type { RobotNode } from '../dingtalk-robot/robot-node';
 import { onInput } from '../shared/input-handler';
 import type { Node, NodeAPI, NodeDef, NodeMessage, NodeStatus, SendFunction } from '../shared/node-red';
 import { StatusReporter } from '../shared/status';

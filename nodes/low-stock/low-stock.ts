@@ -2,7 +2,7 @@
 // digest of everything low. The decisions live in the core StockMonitor; this adapter reads messages, keeps
 // the state in the node's context (handing it to its successor on a redeploy), runs the digest schedule,
 // sends, and shows status.
-import { systemClock } from '../core/stock/clock';
+import { systemClock } from '../core/kernel/clock';
 import { ContextStockStateStore } from '../core/stock/context-state-store';
 import { rowsFromCsv } from '../core/stock/csv';
 import { type Problem, StockError } from '../core/stock/errors';

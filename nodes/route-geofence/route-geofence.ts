@@ -5,11 +5,12 @@
 import { type ConfigProblem, checkConfig, type GeofenceNodeProperties } from '../core/geo/config';
 import { readFix } from '../core/geo/fix';
 import { loadGeoLibs } from '../core/geo/geo-libs';
-import { type Clock, Geofence, type RouteConfig, systemClock } from '../core/geo/geofence';
+import { Geofence, type RouteConfig } from '../core/geo/geofence';
 import type { GeoIssue } from '../core/geo/parse';
 import { buildPreview } from '../core/geo/preview';
 import { ContextStateStore } from '../core/geo/state-store';
 import type { GeofenceEvent, VehicleState } from '../core/geo/tracker';
+import { type Clock, systemClock, type TimerHandle } from '../core/kernel/clock';
 import type { CallbackContext } from '../core/kernel/context';
 import { replyJson } from '../shared/http-json';
 import { onInput } from '../shared/input-handler';
@@ -103,10 +104,10 @@ function register(RED: NodeAPI, clock: Clock): Promise<void> {
 
     // Composing the status text (translated) costs more than checking a fix, so quiet fixes only ask for an
     // update at most every STATUS_MS; events and errors update it at once.
-    let statusTimer: unknown;
+    let statusTimer: TimerHandle | undefined;
     const statusSoon = () => {
       if (statusTimer !== undefined) return;
-      statusTimer = clock.setTimeout(() => {
+      statusTimer = clock.setTimer(() => {
         statusTimer = undefined;
         showStatus();
       }, STATUS_MS);
@@ -225,7 +226,7 @@ function register(RED: NodeAPI, clock: Clock): Promise<void> {
     });
 
     this.on('close', (removed, done) => {
-      if (statusTimer !== undefined) clock.clearTimeout(statusTimer);
+      if (statusTimer !== undefined) clock.clearTimer(statusTimer);
       statusTimer = undefined;
       status.close();
       ready

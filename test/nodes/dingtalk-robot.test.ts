@@ -7,17 +7,17 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import tls from 'node:tls';
 import { type StandIn, start } from '../../dev/dingtalk-standin/index';
-import { REASONS } from '../../nodes/core/dingtalk/index';
-
-import robotModule = require('../../nodes/dingtalk-robot/dingtalk-robot');
-import sendModule = require('../../nodes/dingtalk-send/dingtalk-send');
-
 import {
   DEFAULT_SETTINGS,
   hostAllowed,
   parseRobotConfig,
+  REASONS,
   runtimeSettings,
-} from '../../nodes/dingtalk-robot/robot-config';
+} from '../../nodes/core/dingtalk/index';
+
+import robotModule = require('../../nodes/dingtalk-robot/dingtalk-robot');
+import sendModule = require('../../nodes/dingtalk-send/dingtalk-send');
+
 import type { NodeAPI } from '../../nodes/shared/node-red';
 import { capturing, helper, statusMatching, type TestNode } from '../support/node-red-helper';
 import { selfSignedCertificate, unrelatedPin } from '../support/tls';

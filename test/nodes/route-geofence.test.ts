@@ -9,6 +9,7 @@ import type { BackOnRouteEvent, DeviationEvent, FixReport, ZoneEvent } from '../
 import routeGeofence = require('../../nodes/route-geofence/route-geofence');
 
 import { type Collector, collectorNodes, startCollector } from '../support/collector';
+import { ManualClock } from '../support/manual-clock';
 import {
   helper as baseHelper,
   type FlowNode,
@@ -16,7 +17,6 @@ import {
   PortRecorder,
   statusMatching,
 } from '../support/node-red-helper';
-import { FakeClock } from '../unit/geo/support/geo-fixtures';
 
 type Msg = Record<string, unknown>;
 
@@ -106,10 +106,10 @@ class Recorder extends PortRecorder {
 }
 
 describe('route-geofence node', () => {
-  let clock: FakeClock;
+  let clock: ManualClock;
 
   async function load(props: Record<string, unknown> = {}) {
-    clock = new FakeClock(Date.parse('2026-11-20T08:00:00+08:00'));
+    clock = new ManualClock(Date.parse('2026-11-20T08:00:00+08:00'));
     await helper.load(routeGeofence.withClock(clock), flow(props));
     return new Recorder();
   }
@@ -311,7 +311,7 @@ describe('route-geofence node', () => {
     await r.send({ payload: position('VAN-8', OFF[0], 10) });
     // a minute at a time, letting each sweep (asynchronous context calls) finish before the next is due
     for (let minute = 0; minute < 11; minute++) {
-      clock.advance(60_000);
+      await clock.advance(60_000);
       await new Promise((resolve) => setImmediate(resolve));
     }
     await r.send({ payload: position('VAN-8', OFF[1], 20) });
@@ -361,7 +361,7 @@ describe('route-geofence node', () => {
       helper.getNode('geo'),
       (s) => s.text === 'route-geofence.status.tracking',
     );
-    clock.advance(1000);
+    await clock.advance(1000);
     await refreshed;
     assert.equal(clock.pending, 1);
     await r.send({ payload: position('VAN-1', ON[1], 10) });

@@ -68,8 +68,3 @@ export function checkSecret(secret: string | undefined): Problem | undefined {
   if (s === '') return undefined;
   return /^SEC[0-9A-Za-z]{8,}$/.test(s) ? undefined : problem('secret_invalid');
 }
-
-/** A host-only description of the address, safe for status and logs (no token). */
-export function describeAddress(address: RobotAddress): string {
-  return address.host;
-}

@@ -7,7 +7,6 @@ export {
   type AddressResult,
   checkSecret,
   DINGTALK_HOSTS,
-  describeAddress,
   parseRobotAddress,
   type RobotAddress,
 } from './address';
@@ -30,8 +29,6 @@ export {
   type Outcome,
   type TransportAnswer,
 } from './classify';
-/** Injectable time: the system clock, a manual clock for tests, and `settle()` to drain promise callbacks. */
-export { type Clock, ManualClock, settle, systemClock, type TimerHandle } from './clock';
 /** Digest packing: merge waiting alerts into markdown messages within the byte limit. */
 export {
   type Digest,
@@ -41,20 +38,20 @@ export {
   packDigest,
   packDigests,
 } from './digest';
-/** The per-robot delivery engine (queue, limiter, throttle probes, quick and slow retries, digests, bounded outbox, pipelining) and a registry. */
+/** The per-robot delivery engine (queue, limiter, throttle probes, quick and slow retries, digests, bounded outbox, pipelining). */
+export { Dispatcher } from './dispatcher';
+/** What the engine is told (options and their defaults) and what it reports (results, counts, status). */
 export {
   DEFAULT_MAX_IN_FLIGHT,
   DEFAULT_SLOW_RETRY_MS,
   type DeliveryResult,
-  Dispatcher,
   type DispatcherOptions,
-  DispatcherRegistry,
   type DispatcherStatus,
   type FailedResult,
   type SenderCounts,
   type SentResult,
   type SubmitInput,
-} from './dispatcher';
+} from './dispatcher-contract';
 /** Per-value escaping used by templates: markdown, plain text (no mentions), URL components. */
 export { type EscapeMode, escapeMarkdownValue, escapeTextValue, escapeUrlValue } from './escape';
 /** Keyword guard: prefix the first keyword or refuse a message that holds none. */
@@ -84,14 +81,29 @@ export {
 /** A robot's recent sends and throttle, kept across redeploys in a small file named by a token digest. */
 export { FileRateState, type RateState, type RateStateStore, rateStateFileName } from './rate-state';
 /** Stable reason codes with English texts (adapters translate by code). */
-export { type Problem, problem, REASONS, type ReasonCode, reasonText } from './reasons';
+export { type Problem, problem, REASONS, type ReasonCode } from './reasons';
+/** A dingtalk-robot node's form, credentials and settings.js keys, checked into what its runtime needs. */
+export {
+  DEFAULT_RATE,
+  DEFAULT_SETTINGS,
+  type DingtalkSettings,
+  hostAllowed,
+  MAX_IN_FLIGHT_LIMIT,
+  parseRobotConfig,
+  type RobotConfig,
+  type RobotCredentials,
+  type RobotDef,
+  type RuntimeSettings,
+  runtimeSettings,
+} from './robot-config';
+/** One robot's running delivery: its dispatcher, outbox file, transport, and results routed to sender nodes. */
+export { RobotRuntime, type RobotRuntimeOptions, STATUS_FORWARD_MS } from './robot-runtime';
 /** zod schemas for the five message types and whole-message validation naming the first bad field. */
 export {
   type ActionCardMessage,
   type At,
   type DingTalkMessage,
   type FeedCardMessage,
-  isMessage,
   type LinkMessage,
   MAX_MENTIONS,
   type MarkdownMessage,

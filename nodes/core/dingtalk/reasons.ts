@@ -74,8 +74,3 @@ export function problem(code: ReasonCode, extra: { path?: string; detail?: strin
   if (extra.detail !== undefined) p.detail = extra.detail;
   return p;
 }
-
-/** The English text for a reason code. */
-export function reasonText(code: ReasonCode): string {
-  return REASONS[code];
-}

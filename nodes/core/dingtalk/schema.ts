@@ -183,8 +183,3 @@ export function validateMessage(value: unknown): MessageResult {
   }
   return { ok: false, problem: problem('invalid_message', { path, detail: `${path} ${detail}`.trim() }) };
 }
-
-/** Validates a message; throws nothing, returns it typed or undefined (for internal sanity checks). */
-export function isMessage(value: unknown): value is DingTalkMessage {
-  return messageSchema.safeParse(value).success;
-}

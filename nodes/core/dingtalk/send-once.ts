@@ -1,6 +1,6 @@
+import { type Clock, systemClock } from '../kernel/clock';
 import type { RobotAddress } from './address';
 import { type Classification, classifyAnswer } from './classify';
-import { type Clock, systemClock } from './clock';
 import type { DingTalkMessage } from './schema';
 import { buildRequestUrl } from './sign';
 import type { Transport } from './transport';

@@ -3,6 +3,7 @@
 // answers asynchronously; different vehicles do not wait for each other. Silent vehicles are forgotten by a
 // sweep on an injectable clock.
 
+import { type Clock, systemClock, type TimerHandle } from '../kernel/clock';
 import { checkRoute, type RouteConfig } from './config';
 import type { Fix } from './fix';
 import type { GeoLibs } from './geo-libs';
@@ -11,22 +12,6 @@ import { Route } from './route';
 import type { StateStore } from './state-store';
 import { type ActiveRoute, type StepResult, step, type TrackerSettings, type VehicleState } from './tracker';
 import { type ZoneDef, ZoneSet } from './zones';
-
-export interface Clock {
-  now(): number;
-  setTimeout(callback: () => void, ms: number): unknown;
-  clearTimeout(handle: unknown): void;
-}
-
-export const systemClock: Clock = {
-  now: () => Date.now(),
-  setTimeout: (callback, ms) => {
-    const timer = setTimeout(callback, ms);
-    timer.unref();
-    return timer;
-  },
-  clearTimeout: (handle) => clearTimeout(handle as NodeJS.Timeout),
-};
 
 export interface GeofenceOptions {
   libs: GeoLibs;
@@ -76,7 +61,7 @@ export class Geofence {
   /** Vehicles seen since start-up and whether each is on its route (for the status line), and the count off. */
   private readonly onRoute = new Map<string, boolean>();
   private offRouteCount = 0;
-  private sweepTimer: unknown;
+  private sweepTimer: TimerHandle | undefined;
   private sweeping: Promise<unknown> = Promise.resolve();
   private closed = false;
 
@@ -208,7 +193,7 @@ export class Geofence {
 
   async close(): Promise<void> {
     this.closed = true;
-    if (this.sweepTimer !== undefined) this.clock.clearTimeout(this.sweepTimer);
+    if (this.sweepTimer !== undefined) this.clock.clearTimer(this.sweepTimer);
     this.sweepTimer = undefined;
     await this.idle();
   }
@@ -234,7 +219,7 @@ export class Geofence {
   private scheduleSweep(): void {
     if (this.closed || !(this.forgetAfterMs > 0)) return;
     const interval = Math.max(1_000, Math.min(this.forgetAfterMs, 60_000));
-    this.sweepTimer = this.clock.setTimeout(() => {
+    this.sweepTimer = this.clock.setTimer(() => {
       this.sweeping = this.forgetSilent().then(
         () => this.scheduleSweep(),
         (err: unknown) => {

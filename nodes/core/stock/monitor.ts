@@ -2,8 +2,9 @@
 // threshold (after an optional delay), one more if it then runs out, optional reminders while it stays low,
 // and a restocked event when it climbs back to the re-arm level (hysteresis). State lives in memory and is
 // written through a StockStateStore on every change; timers run on an injectable clock.
-import { type Clock, KeyedTimers, systemClock } from './clock';
+import { type Clock, systemClock } from '../kernel/clock';
 import { StockError } from './errors';
+import { KeyedTimers } from './keyed-timers';
 import type { StockReading } from './reading';
 import { TimeZone } from './schedule';
 import {

@@ -1,6 +1,6 @@
 // Wall-clock time in the shops' time zone: the daily digest times ("08:30") and the timestamps in alerts,
 // written ISO-8601 with the zone's offset (2026-11-20T08:30:00+08:00), as POS events are.
-import type { Clock, TimerHandle } from './clock';
+import type { Clock, TimerHandle } from '../kernel/clock';
 import { StockError } from './errors';
 
 export interface DailyTime {
@@ -140,7 +140,7 @@ export class DailyTimer {
     if (at === undefined) return;
     // Long waits (over a DST change, or a clock that jumps) re-check the time rather than trust one timer.
     const wait = Math.min(at - this.clock.now(), 6 * 3_600_000);
-    this.handle = this.clock.setTimeout(
+    this.handle = this.clock.setTimer(
       () => {
         this.handle = undefined;
         if (this.clock.now() >= at) {
@@ -154,7 +154,7 @@ export class DailyTimer {
 
   close(): void {
     this.closed = true;
-    if (this.handle !== undefined) this.clock.clearTimeout(this.handle);
+    if (this.handle !== undefined) this.clock.clearTimer(this.handle);
     this.handle = undefined;
   }
 }

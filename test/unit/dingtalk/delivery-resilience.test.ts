@@ -12,11 +12,11 @@ import {
   type FailedResult,
   FileRateState,
   LocalOutbox,
-  ManualClock,
   type OutboxStore,
   type OwedWork,
   type RobotAddress,
 } from '../../../nodes/core/dingtalk';
+import { ManualClock } from '../../support/manual-clock';
 import { answer, fakeDingTalk, manualDingTalk, OK, type Seen } from './fake-transport';
 
 const address: RobotAddress = {

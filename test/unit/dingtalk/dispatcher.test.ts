@@ -8,16 +8,14 @@ import {
   type DingTalkMessage,
   Dispatcher,
   type DispatcherOptions,
-  DispatcherRegistry,
   type FailedResult,
   LocalOutbox,
   MAX_BODY_BYTES,
-  ManualClock,
   type RobotAddress,
   type SentResult,
-  settle,
   signTimestamp,
 } from '../../../nodes/core/dingtalk';
+import { ManualClock, settle } from '../../support/manual-clock';
 import { answer, fakeDingTalk, OK, type Seen } from './fake-transport';
 
 const address: RobotAddress = {
@@ -404,25 +402,6 @@ describe('dingtalk dispatcher', () => {
       assert.equal(sent(second.results).length, 2);
       await second.d.close();
     });
-  });
-
-  it('the registry shares one dispatcher per robot and closes it with its last user', async () => {
-    const registry = new DispatcherRegistry();
-    let created = 0;
-    const clock = new ManualClock();
-    const make = () => {
-      created++;
-      return new Dispatcher({ address, transport: fakeDingTalk(clock).transport, clock });
-    };
-    const a = registry.acquire('robot1', make);
-    const b = registry.acquire('robot1', make);
-    assert.equal(a, b);
-    assert.equal(created, 1);
-    await registry.release('robot1');
-    assert.equal(registry.get('robot1'), a);
-    await registry.release('robot1');
-    assert.equal(registry.get('robot1'), undefined);
-    await assert.rejects(a.submit({ message: text('x') }));
   });
 
   it('builds the same URL the dispatcher sends (sanity)', async () => {

@@ -1,10 +1,10 @@
 import type {
   DingTalkMessage,
-  ManualClock,
   Transport,
   TransportAnswer,
   TransportRequest,
 } from '../../../nodes/core/dingtalk';
+import type { ManualClock } from '../../support/manual-clock';
 
 /** A request the fake DingTalk received. */
 export interface Seen {

@@ -7,12 +7,12 @@ import {
   type DeliveryResult,
   type DingTalkMessage,
   Dispatcher,
-  ManualClock,
   needsOperator,
   parsePins,
   type RobotAddress,
   type UndiciTransport,
 } from '../../../nodes/core/dingtalk';
+import { ManualClock } from '../../support/manual-clock';
 import { selfSignedCertificate, unrelatedPin } from '../../support/tls';
 import { fakeDingTalk } from './fake-transport';
 

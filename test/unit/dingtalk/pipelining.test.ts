@@ -14,7 +14,6 @@ import {
   type DispatcherOptions,
   type FailedResult,
   LocalOutbox,
-  ManualClock,
   type OutboxAlert,
   type OutboxBatch,
   type RobotAddress,
@@ -22,6 +21,7 @@ import {
   type Transport,
   type TransportAnswer,
 } from '../../../nodes/core/dingtalk';
+import { ManualClock } from '../../support/manual-clock';
 import { answer, contentOf, fakeDingTalk, manualDingTalk, OK, type Seen } from './fake-transport';
 
 const address: RobotAddress = {

@@ -5,18 +5,17 @@ import assert from 'node:assert/strict';
 import {
   arrivalMarginMs,
   DEFAULT_MAX_IN_FLIGHT,
-  type DispatcherStatus,
-  ManualClock,
-  type RobotAddress,
-  type Transport,
-} from '../../../nodes/core/dingtalk';
-import {
   DEFAULT_SETTINGS,
+  type DispatcherStatus,
   MAX_IN_FLIGHT_LIMIT,
+  type RobotAddress,
+  RobotRuntime,
   type RuntimeSettings,
   runtimeSettings,
-} from '../../../nodes/dingtalk-robot/robot-config';
-import { RobotRuntime, STATUS_FORWARD_MS } from '../../../nodes/dingtalk-robot/robot-runtime';
+  STATUS_FORWARD_MS,
+  type Transport,
+} from '../../../nodes/core/dingtalk';
+import { ManualClock } from '../../support/manual-clock';
 import { fakeDingTalk, OK } from './fake-transport';
 
 const address: RobotAddress = {

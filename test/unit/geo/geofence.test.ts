@@ -2,7 +2,7 @@
 // that survives a restart through a persistent (JSON) context store, forgetting silent vehicles on a clock.
 import assert from 'node:assert/strict';
 import { type GeoLibs, loadGeoLibs } from '../../../nodes/core/geo/geo-libs';
-import { type Clock, Geofence, type RouteConfig } from '../../../nodes/core/geo/geofence';
+import { Geofence, type RouteConfig } from '../../../nodes/core/geo/geofence';
 import type { LngLat } from '../../../nodes/core/geo/parse';
 import {
   ContextStateStore,
@@ -12,8 +12,10 @@ import {
   type StateStore,
 } from '../../../nodes/core/geo/state-store';
 import { defaultTrackerSettings, type VehicleState } from '../../../nodes/core/geo/tracker';
+import type { Clock } from '../../../nodes/core/kernel/clock';
 import type { CallbackContext } from '../../../nodes/core/kernel/context';
-import { FakeClock, fixAt, HK, pathFrom, sampleAlong } from './support/geo-fixtures';
+import { ManualClock } from '../../support/manual-clock';
+import { fixAt, HK, pathFrom, sampleAlong, T0 } from './support/geo-fixtures';
 
 /**
  * A context store that behaves like a persistent one: values are written as JSON (so nothing is shared by
@@ -146,13 +148,13 @@ describe('geo: the geofence engine', () => {
   });
 
   it('forgets vehicles silent for longer than the limit, on its clock, and stops the clock on close', async () => {
-    const clock = new FakeClock();
+    const clock = new ManualClock(T0);
     const vehicles = new MemoryStateStore<VehicleState>();
     const g = engine(vehicles, { clock, forgetAfterMs: 10 * 60_000 });
     /** Lets time pass a minute at a time, letting each sweep finish. */
     const pass = async (minutes: number) => {
       for (let i = 0; i < minutes; i++) {
-        clock.advance(60_000);
+        await clock.advance(60_000);
         await g.idle();
       }
     };

@@ -11,9 +11,12 @@ import { TimeZone } from '../../../nodes/core/stock/schedule';
 import { MemoryStockStateStore, type StockState } from '../../../nodes/core/stock/state';
 import type { ThresholdRowInput } from '../../../nodes/core/stock/threshold-input';
 import { ThresholdTable } from '../../../nodes/core/stock/thresholds';
-import { FakeClock, HOUR, MINUTE } from './fake-clock';
+import { ManualClock } from '../../support/manual-clock';
 
 const HK = new TimeZone('Asia/Hong_Kong');
+const T0 = Date.parse('2026-11-20T08:00:00+08:00');
+const MINUTE = 60_000;
+const HOUR = 60 * MINUTE;
 
 function tableOf(rows: ThresholdRowInput[], defaults?: { threshold: number; unit: string; rearm?: number }) {
   const built = ThresholdTable.build(rows, defaults);
@@ -24,7 +27,7 @@ function tableOf(rows: ThresholdRowInput[], defaults?: { threshold: number; unit
 const milkTea = tableOf([{ sku: 'MT', name: 'Milk tea base', threshold: 5, unit: 'kg', rearm: 6 }]);
 
 function setup(options: Partial<MonitorOptions> = {}) {
-  const clock = new FakeClock();
+  const clock = new ManualClock(T0);
   const timed: StockOutput[] = [];
   const errors: unknown[] = [];
   const store = (options.store as MemoryStockStateStore | undefined) ?? new MemoryStockStateStore();
@@ -54,7 +57,7 @@ describe('stock monitor', () => {
       for (const q of [20, 10, 6, 5]) assert.equal(level(q).output, undefined);
     });
 
-    it('alerts once when the stock falls below, with the documented fields', () => {
+    it('alerts once when the stock falls below, with the documented fields', async () => {
       const { level, clock } = setup();
       level(7);
       const output = level(4.2).output;
@@ -75,7 +78,7 @@ describe('stock monitor', () => {
         lowForMs: 0,
         received: { quantity: 4.2, unit: 'kg' },
       });
-      clock.advance(MINUTE);
+      await clock.advance(MINUTE);
       assert.equal(level(3).output, undefined);
       assert.equal(level(4.9).output, undefined);
     });
@@ -236,14 +239,14 @@ describe('stock monitor', () => {
   });
 
   describe('delay before alerting', () => {
-    it('alerts only when the stock stays low for the whole delay, with the latest level', () => {
+    it('alerts only when the stock stays low for the whole delay, with the latest level', async () => {
       const { level, clock, timed } = setup({ delayMs: 10 * MINUTE });
       assert.equal(level(4).output, undefined);
-      clock.advance(5 * MINUTE);
+      await clock.advance(5 * MINUTE);
       assert.equal(level(3.5).output, undefined);
-      clock.advance(5 * MINUTE - 1);
+      await clock.advance(5 * MINUTE - 1);
       assert.equal(timed.length, 0);
-      clock.advance(1);
+      await clock.advance(1);
       assert.equal(timed.length, 1);
       const alert = alertOf(timed[0]);
       assert.equal(alert.quantity, 3.5);
@@ -252,83 +255,83 @@ describe('stock monitor', () => {
       assert.equal(alert.lowForMs, 10 * MINUTE);
     });
 
-    it('does not alert when the level recovers within the delay (a stock count in progress)', () => {
+    it('does not alert when the level recovers within the delay (a stock count in progress)', async () => {
       const { level, clock, timed, monitor } = setup({ delayMs: 10 * MINUTE });
       level(0);
-      clock.advance(3 * MINUTE);
+      await clock.advance(3 * MINUTE);
       assert.equal(level(5).output, undefined, 'back at the threshold: the delay is cancelled');
-      clock.advance(HOUR);
+      await clock.advance(HOUR);
       assert.equal(timed.length, 0);
       assert.equal(clock.pending, 0);
       assert.deepEqual(monitor.counts(), { waiting: 0, low: 0, out: 0 });
     });
 
-    it('restarts the delay when the level falls again', () => {
+    it('restarts the delay when the level falls again', async () => {
       const { level, clock, timed } = setup({ delayMs: 10 * MINUTE });
       level(4);
-      clock.advance(8 * MINUTE);
+      await clock.advance(8 * MINUTE);
       level(5.5);
       level(4);
-      clock.advance(8 * MINUTE);
+      await clock.advance(8 * MINUTE);
       assert.equal(timed.length, 0);
-      clock.advance(2 * MINUTE);
+      await clock.advance(2 * MINUTE);
       assert.equal(timed.length, 1);
     });
 
-    it('flags out of stock when the level is zero at the end of the delay', () => {
+    it('flags out of stock when the level is zero at the end of the delay', async () => {
       const { level, clock, timed } = setup({ delayMs: MINUTE });
       level(2);
       level(0);
-      clock.advance(MINUTE);
+      await clock.advance(MINUTE);
       assert.equal(timed[0]?.topic, 'stock.out');
     });
   });
 
   describe('reminders', () => {
-    it('reminds every interval while the stock stays low, and stops on restock', () => {
+    it('reminds every interval while the stock stays low, and stops on restock', async () => {
       const { level, clock, timed } = setup({ reminderMs: 2 * HOUR });
       assert.ok(level(4).output);
-      clock.advance(2 * HOUR - 1);
+      await clock.advance(2 * HOUR - 1);
       assert.equal(timed.length, 0);
-      clock.advance(1);
+      await clock.advance(1);
       assert.equal(alertOf(timed[0]).reason, 'reminder');
       assert.equal(alertOf(timed[0]).lowForMs, 2 * HOUR);
       level(3);
-      clock.advance(2 * HOUR);
+      await clock.advance(2 * HOUR);
       assert.equal(timed.length, 2);
       assert.equal(alertOf(timed[1]).quantity, 3);
       assert.equal(level(6).output?.port, 'restocked');
-      clock.advance(10 * HOUR);
+      await clock.advance(10 * HOUR);
       assert.equal(timed.length, 2);
       assert.equal(clock.pending, 0);
     });
 
-    it('skips a reminder while the level is above the threshold but not re-armed', () => {
+    it('skips a reminder while the level is above the threshold but not re-armed', async () => {
       const { level, clock, timed } = setup({ reminderMs: HOUR });
       level(4);
       level(5.5);
-      clock.advance(HOUR);
+      await clock.advance(HOUR);
       assert.equal(timed.length, 0);
       level(4.5);
-      clock.advance(HOUR);
+      await clock.advance(HOUR);
       assert.equal(timed.length, 1);
     });
 
-    it('counts the reminder interval from the end of the delay', () => {
+    it('counts the reminder interval from the end of the delay', async () => {
       const { level, clock, timed } = setup({ delayMs: 10 * MINUTE, reminderMs: HOUR });
       level(4);
-      clock.advance(10 * MINUTE);
+      await clock.advance(10 * MINUTE);
       assert.equal(timed.length, 1);
-      clock.advance(HOUR);
+      await clock.advance(HOUR);
       assert.equal(timed.length, 2);
       assert.equal(alertOf(timed[1]).at, '2026-11-20T09:10:00+08:00');
     });
 
-    it('reports the out-of-stock flag of the moment in each reminder', () => {
+    it('reports the out-of-stock flag of the moment in each reminder', async () => {
       const { level, clock, timed } = setup({ reminderMs: HOUR });
       level(4);
       level(0);
-      clock.advance(HOUR);
+      await clock.advance(HOUR);
       assert.equal(alertOf(timed[0]).outOfStock, true);
       assert.equal(timed[0]?.topic, 'stock.out');
     });
@@ -360,25 +363,25 @@ describe('stock monitor', () => {
     it('carries a running delay on, and fires one that ran out while stopped', async () => {
       const first = setup({ delayMs: 10 * MINUTE });
       first.level(4);
-      first.clock.advance(5 * MINUTE);
+      await first.clock.advance(5 * MINUTE);
       first.monitor.close();
       assert.equal(first.timed.length, 0);
 
       const second = setup({ store: first.store, delayMs: 10 * MINUTE });
-      second.clock.nowMs = first.clock.nowMs + 2 * MINUTE;
+      await second.clock.advance(first.clock.now() + 2 * MINUTE - second.clock.now());
       await second.monitor.start();
-      second.clock.advance(3 * MINUTE - 1);
+      await second.clock.advance(3 * MINUTE - 1);
       assert.equal(second.timed.length, 0);
-      second.clock.advance(1);
+      await second.clock.advance(1);
       assert.equal(second.timed.length, 1);
 
       const third = setup({ delayMs: 10 * MINUTE });
       third.level(4);
       third.monitor.close();
       const fourth = setup({ store: third.store, delayMs: 10 * MINUTE });
-      fourth.clock.nowMs = third.clock.nowMs + HOUR;
+      await fourth.clock.advance(third.clock.now() + HOUR - fourth.clock.now());
       await fourth.monitor.start();
-      fourth.clock.advance(0);
+      await fourth.clock.advance(0);
       assert.equal(fourth.timed.length, 1);
       assert.equal(alertOf(fourth.timed[0]).lowForMs, HOUR);
     });
@@ -386,12 +389,12 @@ describe('stock monitor', () => {
     it('carries reminders on from the last one sent', async () => {
       const first = setup({ reminderMs: HOUR });
       first.level(4);
-      first.clock.advance(30 * MINUTE);
+      await first.clock.advance(30 * MINUTE);
       first.monitor.close();
       const second = setup({ store: first.store, reminderMs: HOUR });
-      second.clock.nowMs = first.clock.nowMs;
+      await second.clock.advance(first.clock.now() - second.clock.now());
       await second.monitor.start();
-      second.clock.advance(30 * MINUTE);
+      await second.clock.advance(30 * MINUTE);
       assert.equal(second.timed.length, 1);
     });
 
@@ -462,11 +465,11 @@ describe('stock monitor', () => {
       assert.deepEqual(monitor.counts(), { waiting: 0, low: 0, out: 0 });
     });
 
-    it('cancels running delays', () => {
+    it('cancels running delays', async () => {
       const { level, monitor, clock, timed } = setup({ delayMs: MINUTE });
       level(4);
       monitor.reset();
-      clock.advance(HOUR);
+      await clock.advance(HOUR);
       assert.equal(timed.length, 0);
     });
   });
@@ -483,7 +486,7 @@ describe('stock monitor', () => {
   });
 
   describe('digest and counts', () => {
-    it('lists everything below its threshold, by store, out of stock first', () => {
+    it('lists everything below its threshold, by store, out of stock first', async () => {
       const { level, monitor, clock } = setup({
         delayMs: MINUTE,
         table: tableOf(
@@ -497,7 +500,7 @@ describe('stock monitor', () => {
       level(4, 'kg', 'MT', 'B');
       level(50, 'pcs', 'CUP', 'A');
       level(0, 'kg', 'MT', 'A');
-      clock.advance(MINUTE);
+      await clock.advance(MINUTE);
       level(0.5, 'kg', 'SUGAR', 'A');
       level(5.5, 'kg', 'MT', 'B'); // above the threshold, not re-armed: not low any more
       assert.deepEqual(monitor.counts(), { waiting: 1, low: 2, out: 1 });
@@ -523,13 +526,13 @@ describe('stock monitor', () => {
     });
   });
 
-  it('stops its timers on close', () => {
+  it('stops its timers on close', async () => {
     const { level, monitor, clock, timed } = setup({ delayMs: MINUTE, reminderMs: HOUR });
     level(4);
     level(4, 'kg', 'MT', 'B');
     monitor.close();
     assert.equal(clock.pending, 0);
-    clock.advance(HOUR);
+    await clock.advance(HOUR);
     assert.equal(timed.length, 0);
   });
 

@@ -1,7 +1,10 @@
 import assert from 'node:assert/strict';
 import { StockError } from '../../../nodes/core/stock/errors';
 import { DailyTimer, parseDailyTimes, TimeZone } from '../../../nodes/core/stock/schedule';
-import { FakeClock, HOUR, MINUTE } from './fake-clock';
+import { ManualClock } from '../../support/manual-clock';
+
+const MINUTE = 60_000;
+const HOUR = 60 * MINUTE;
 
 describe('digest schedule', () => {
   it('reads times of day', () => {
@@ -56,25 +59,25 @@ describe('digest schedule', () => {
     assert.equal(ny.nextDaily(before, times), Date.parse('2026-03-08T08:00:00-04:00'));
   });
 
-  it('fires every day at the times, on a fake clock, until closed', () => {
-    const clock = new FakeClock(Date.parse('2026-11-20T07:00:00+08:00'));
+  it('fires every day at the times, on a fake clock, until closed', async () => {
+    const clock = new ManualClock(Date.parse('2026-11-20T07:00:00+08:00'));
     const fired: string[] = [];
     const zone = new TimeZone('Asia/Hong_Kong');
     const timer = new DailyTimer(parseDailyTimes('08:30'), zone, clock, () =>
       fired.push(zone.iso(clock.now())),
     );
     timer.start();
-    clock.advance(HOUR + 30 * MINUTE - 1);
+    await clock.advance(HOUR + 30 * MINUTE - 1);
     assert.deepEqual(fired, []);
-    clock.advance(1);
-    clock.advance(48 * HOUR);
+    await clock.advance(1);
+    await clock.advance(48 * HOUR);
     assert.deepEqual(fired, [
       '2026-11-20T08:30:00+08:00',
       '2026-11-21T08:30:00+08:00',
       '2026-11-22T08:30:00+08:00',
     ]);
     timer.close();
-    clock.advance(48 * HOUR);
+    await clock.advance(48 * HOUR);
     assert.equal(fired.length, 3);
     assert.equal(clock.pending, 0);
   });

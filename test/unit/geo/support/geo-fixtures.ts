@@ -1,8 +1,7 @@
 // Shared material for the geofence tests: Hong Kong coordinates, synthetic routes (up to 10,000 vertices),
-// seeded GPS noise, a fake clock, and a driver that feeds a trace through the engine and records what came out.
+// seeded GPS noise, and a driver that feeds a trace through the engine and records what came out.
 import type { Fix } from '../../../../nodes/core/geo/fix';
 import type { CheapRuler, GeoLibs } from '../../../../nodes/core/geo/geo-libs';
-import type { Clock } from '../../../../nodes/core/geo/geofence';
 import type { LngLat } from '../../../../nodes/core/geo/parse';
 
 /** Places in Hong Kong, [lng, lat]. */
@@ -64,48 +63,6 @@ export function cityRoute(libs: GeoLibs, vertices: number, seed = 1, start: LngL
     coords.push(offset(ruler, start, east, north));
   }
   return coords;
-}
-
-export class FakeClock implements Clock {
-  private current: number;
-  private timers: { at: number; callback: () => void; id: number }[] = [];
-  private nextId = 1;
-
-  constructor(start = Date.parse('2026-11-20T08:00:00+08:00')) {
-    this.current = start;
-  }
-
-  now(): number {
-    return this.current;
-  }
-
-  setTimeout(callback: () => void, ms: number): unknown {
-    const id = this.nextId++;
-    this.timers.push({ at: this.current + ms, callback, id });
-    return id;
-  }
-
-  clearTimeout(handle: unknown): void {
-    this.timers = this.timers.filter((t) => t.id !== handle);
-  }
-
-  get pending(): number {
-    return this.timers.length;
-  }
-
-  /** Moves time on, running every timer that falls due, in order. */
-  advance(ms: number): void {
-    const end = this.current + ms;
-    for (;;) {
-      this.timers.sort((a, b) => a.at - b.at);
-      const next = this.timers[0];
-      if (!next || next.at > end) break;
-      this.timers.shift();
-      this.current = next.at;
-      next.callback();
-    }
-    this.current = end;
-  }
 }
 
 export const T0 = Date.parse('2026-11-20T08:00:00+08:00');

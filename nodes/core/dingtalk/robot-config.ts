@@ -1,15 +1,10 @@
 // Turns a dingtalk-robot node's form, its credentials and Node-RED's settings.js into checked values (no
 // Node-RED imports, so it is tested directly). Problems come back as the core's reason codes, which the
 // locale files translate.
-import {
-  checkSecret,
-  type KeywordMode,
-  type Problem,
-  parseKeywords,
-  parsePins,
-  parseRobotAddress,
-  type RobotAddress,
-} from '../core/dingtalk/index';
+import { checkSecret, parseRobotAddress, type RobotAddress } from './address';
+import { type KeywordMode, parseKeywords } from './keywords';
+import { parsePins } from './pins';
+import type { Problem } from './reasons';
 
 /** settings.js keys read by the DingTalk nodes (all optional). */
 export interface DingtalkSettings {

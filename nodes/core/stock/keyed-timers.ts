@@ -1,18 +1,5 @@
-// Time for the stock monitor, injectable so tests run delays and reminders on a fake clock.
-
-export type TimerHandle = unknown;
-
-export interface Clock {
-  now(): number;
-  setTimeout(fn: () => void, ms: number): TimerHandle;
-  clearTimeout(handle: TimerHandle): void;
-}
-
-export const systemClock: Clock = {
-  now: () => Date.now(),
-  setTimeout: (fn, ms) => setTimeout(fn, ms),
-  clearTimeout: (handle) => clearTimeout(handle as NodeJS.Timeout),
-};
+// Per-key timers for the stock monitor (a delay or a reminder per SKU at a store), on the kernel Clock.
+import type { Clock, TimerHandle } from '../kernel/clock';
 
 /** Node's timers overflow past 2^31 − 1 ms (about 24.8 days); longer waits are taken in steps. */
 const MAX_TIMEOUT_MS = 2_147_483_647;
@@ -28,7 +15,7 @@ export class KeyedTimers<K> {
     this.cancel(key);
     const arm = () => {
       const wait = Math.max(0, atMs - this.clock.now());
-      const handle = this.clock.setTimeout(
+      const handle = this.clock.setTimer(
         () => {
           if (this.handles.get(key) !== handle) return;
           if (wait > MAX_TIMEOUT_MS) {
@@ -48,12 +35,12 @@ export class KeyedTimers<K> {
   cancel(key: K): void {
     const handle = this.handles.get(key);
     if (handle === undefined) return;
-    this.clock.clearTimeout(handle);
+    this.clock.clearTimer(handle);
     this.handles.delete(key);
   }
 
   cancelAll(): void {
-    for (const handle of this.handles.values()) this.clock.clearTimeout(handle);
+    for (const handle of this.handles.values()) this.clock.clearTimer(handle);
     this.handles.clear();
   }
 

@@ -1,38 +1,22 @@
-/** A time source and timer factory, injected everywhere so tests run on a fake clock. */
-export interface Clock {
-  /** Milliseconds since the epoch. */
-  now(): number;
-  /** Runs `fn` after `ms`; returns a handle for `clearTimer`. */
-  setTimer(fn: () => void, ms: number): TimerHandle;
-  clearTimer(handle: TimerHandle): void;
+// The one test clock: time moves only when a test says so, and timers fire in time order as it passes. Used
+// by the unit, node and fault suites of every engine that takes a Clock (never shipped: nodes/ exports none).
+import type { Clock, TimerHandle } from '../../nodes/core/kernel/clock';
+
+interface Timer {
+  at: number;
+  fn: () => void;
+  seq: number;
 }
 
-/** Opaque timer handle. */
-export type TimerHandle = { readonly id: unknown };
+/** 2026-11-20 08:30 in Hong Kong. */
+const DEFAULT_START_MS = Date.UTC(2026, 10, 20, 0, 30);
 
-/** The real clock: Date.now and unref'd Node timers (a pending retry never keeps the process alive). */
-export const systemClock: Clock = {
-  now: () => Date.now(),
-  setTimer(fn, ms) {
-    const t = setTimeout(fn, Math.max(0, ms));
-    t.unref?.();
-    return { id: t };
-  },
-  clearTimer(handle) {
-    clearTimeout(handle.id as NodeJS.Timeout);
-  },
-};
-
-/**
- * A clock that moves only when told to: `advance(ms)` fires due timers in time order. For tests (here and in
- * the adapters' tests) and for fault suites that compress time.
- */
 export class ManualClock implements Clock {
   private time: number;
   private seq = 0;
-  private readonly timers = new Map<number, { at: number; fn: () => void; seq: number }>();
+  private readonly timers = new Map<number, Timer>();
 
-  constructor(startMs = Date.UTC(2026, 10, 20, 0, 30)) {
+  constructor(startMs = DEFAULT_START_MS) {
     this.time = startMs;
   }
 
@@ -63,14 +47,15 @@ export class ManualClock implements Clock {
   }
 
   /**
-   * Moves time forward by `ms`, firing every timer that falls due on the way (in order), and lets promise
-   * callbacks run after each one so that async work started by a timer completes before the next fires.
+   * Moves time forward by `ms`, firing every timer that falls due on the way (in order, including timers they
+   * set), and lets promise callbacks run after each one so that async work started by a timer completes before
+   * the next fires.
    */
   async advance(ms: number): Promise<void> {
     const end = this.time + ms;
     for (;;) {
       await settle();
-      let due: { at: number; fn: () => void; seq: number } | undefined;
+      let due: Timer | undefined;
       for (const t of this.timers.values()) {
         if (t.at <= end && (!due || t.at < due.at || (t.at === due.at && t.seq < due.seq))) due = t;
       }

@@ -5,19 +5,15 @@
 // submits here, so they share one rate limit; each attaches to receive the results of the alerts it
 // submitted, including alerts recovered from the outbox after a restart, and the robot's status.
 
-import type { KeywordMode } from '../core/dingtalk/index';
-import {
-  createUndiciTransport,
-  DEFAULT_MAX_IN_FLIGHT,
-  type DeliveryResult,
-  Dispatcher,
-  type DispatcherStatus,
-  FileRateState,
-  LocalOutbox,
-  type RobotAddress,
-  type Transport,
-} from '../core/dingtalk/index';
+import { systemClock, type TimerHandle } from '../kernel/clock';
+import type { RobotAddress } from './address';
+import { Dispatcher } from './dispatcher';
+import { DEFAULT_MAX_IN_FLIGHT, type DeliveryResult, type DispatcherStatus } from './dispatcher-contract';
+import type { KeywordMode } from './keywords';
+import { LocalOutbox } from './outbox';
+import { FileRateState } from './rate-state';
 import type { RuntimeSettings } from './robot-config';
+import { createUndiciTransport, type Transport } from './transport';
 
 export interface RobotRuntimeOptions {
   address: RobotAddress;
@@ -68,7 +64,7 @@ export class RobotRuntime {
   private readonly unclaimed: DeliveryResult[] = [];
   private readonly statusListeners = new Set<(status: DispatcherStatus) => void>();
   private readonly statusIntervalMs: number;
-  private statusTimer: NodeJS.Timeout | undefined;
+  private statusTimer: TimerHandle | undefined;
   private lastStatusAt = Number.NEGATIVE_INFINITY;
   private closed = false;
 
@@ -144,7 +140,7 @@ export class RobotRuntime {
   async close(): Promise<void> {
     if (this.closed) return;
     this.closed = true;
-    clearTimeout(this.statusTimer);
+    if (this.statusTimer) systemClock.clearTimer(this.statusTimer);
     this.statusTimer = undefined;
     try {
       await this.dispatcher.close();
@@ -156,20 +152,19 @@ export class RobotRuntime {
   /** Forwards a status change now, or once the interval since the last one is over (with the state then). */
   private statusChanged(): void {
     if (this.statusTimer || this.statusListeners.size === 0) return;
-    const wait = this.lastStatusAt + this.statusIntervalMs - Date.now();
+    const wait = this.lastStatusAt + this.statusIntervalMs - systemClock.now();
     if (wait <= 0) {
       this.forwardStatus();
       return;
     }
-    this.statusTimer = setTimeout(() => {
+    this.statusTimer = systemClock.setTimer(() => {
       this.statusTimer = undefined;
       if (!this.closed) this.forwardStatus();
     }, wait);
-    this.statusTimer.unref?.();
   }
 
   private forwardStatus(): void {
-    this.lastStatusAt = Date.now();
+    this.lastStatusAt = systemClock.now();
     const status = this.dispatcher.status();
     for (const listener of this.statusListeners) {
       try {
