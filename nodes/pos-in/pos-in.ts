@@ -9,11 +9,10 @@ import { type Answer, type ErrorCode, reject, WebhookReceiver } from '../core/we
 import { TurnBatcher } from '../core/webhook/turn-batcher';
 import { replyJson } from '../shared/http-json';
 import { mountGet, mountWebhook, trustProxyOf } from '../shared/http-routes';
-import { onInput } from '../shared/input-handler';
+import { lifecycle } from '../shared/lifecycle';
 import type { HttpRequest, HttpResponse, Node, NodeAPI, NodeMessage, NodeStatus } from '../shared/node-red';
 import { resolveCredential } from '../shared/secrets';
 import { stateFile } from '../shared/state-files';
-import { StatusReporter } from '../shared/status';
 import { type PosInCredentials, type PosInDef, parsePosInConfig } from './pos-in-config';
 
 /**
@@ -50,7 +49,8 @@ function webhookOptions(RED: NodeAPI, path: string) {
 export = function register(RED: NodeAPI) {
   function PosInNode(this: Node<PosInCredentials>, def: PosInDef) {
     RED.nodes.createNode(this, def);
-    const status = new StatusReporter(this);
+    const life = lifecycle(RED, this);
+    const { status } = life;
     const counts = { accepted: 0, rejected: 0, duplicates: 0 };
     let lastRejection: ErrorCode | undefined;
     /** Why the id journal cannot record ids (deliveries are answered 503 meanwhile); each cause logged once. */
@@ -106,9 +106,8 @@ export = function register(RED: NodeAPI) {
       receiver = new WebhookReceiver({ ...settings, dedupe });
       status.show({ fill: 'grey', shape: 'ring', text: path ? path : RED._('pos-in.status.input-only') });
     } else {
-      const message = RED._(`pos-in.errors.${config.error}`, { detail: config.detail ?? '' });
-      this.error(message);
-      status.show({ fill: 'red', shape: 'ring', text: message });
+      // Deliveries are still answered (503: the POS retries once the node is fixed); messages get done(err).
+      life.configError(new Error(RED._(`pos-in.errors.${config.error}`, { detail: config.detail ?? '' })));
     }
 
     /** Answers before (or instead of) reading the whole body, then lets the client finish sending it. */
@@ -236,7 +235,7 @@ export = function register(RED: NodeAPI) {
         )
       : undefined;
 
-    onInput(this, async (msg, send) => {
+    life.onInput(async (msg, send) => {
       if (!receiver) throw new Error(RED._('pos-in.errors.not-configured'));
       const result = await receiver.accept(msg.payload);
       if (!result.ok) {
@@ -256,14 +255,15 @@ export = function register(RED: NodeAPI) {
       send(msg);
     });
 
-    this.on('close', (_removed, done) => {
-      closing = true;
-      unmount?.();
-      unmountSchema?.();
-      batcher.drain();
-      status.close();
-      (dedupe ? dedupe.close() : Promise.resolve()).then(done, done);
-    });
+    life.onClose(
+      () => {
+        closing = true;
+        unmount?.();
+        unmountSchema?.();
+        batcher.drain();
+      },
+      () => dedupe?.close(),
+    );
   }
 
   RED.nodes.registerType('pos-in', PosInNode, {

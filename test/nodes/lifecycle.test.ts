@@ -94,7 +94,9 @@ describe('a node with a bad configuration', () => {
   for (const test of cases) {
     it(`${test.type}: red ring status, one log line, done(err) for every message and nothing sent`, async () => {
       await helper.load(test.modules, flow(test), { node: {}, ...test.credentials });
-      const node = helper.getNode('node') as unknown as { status: { args: [{ fill?: string; shape?: string }][] } };
+      const node = helper.getNode('node') as unknown as {
+        status: { args: [{ fill?: string; shape?: string }][] };
+      };
       const recorder = new PortRecorder(['out0', 'out1', 'out2', 'caught', 'completed'], () => 'node');
 
       const shown = node.status.args.map(([status]) => status);

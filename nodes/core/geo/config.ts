@@ -27,7 +27,6 @@ export const MAX_CORRIDOR_M = 10_000;
 export const MAX_RADIUS_M = 50_000;
 const ID = /^\S.{0,99}$/u;
 
-
 function text(value: unknown): string {
   return typeof value === 'string' ? value.trim() : typeof value === 'number' ? String(value) : '';
 }

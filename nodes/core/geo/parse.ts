@@ -19,7 +19,6 @@ const MAX_LISTED = 5;
 /** A segment this long between two consecutive points is probably a typing mistake. */
 const LONG_SEGMENT_KM = 20;
 
-
 type Order = 'latlng' | 'lnglat';
 
 interface RawPoint {

@@ -1,11 +1,7 @@
 // What can go wrong with a stock level or a threshold table, as a code and parameters. The node adapter turns
 // the code into a localised message (low-stock.errors.<code> with the same __param__ names); the English text
 // here is the fallback for logs and for the core's own tests.
-import {
-  type ErrorParams,
-  KernelError,
-  type Problem as KernelProblem,
-} from '../kernel/errors';
+import { type ErrorParams, KernelError, type Problem as KernelProblem } from '../kernel/errors';
 
 export { describeType, problem } from '../kernel/errors';
 
