@@ -12,6 +12,7 @@ import {
   rateStateFileName,
   runtimeSettings,
 } from '../core/dingtalk/index';
+import { lifecycle } from '../shared/lifecycle';
 import type { NodeAPI, NodeDef } from '../shared/node-red';
 import { resolveCredential } from '../shared/secrets';
 import { stateFile } from '../shared/state-files';
@@ -81,13 +82,12 @@ export = function register(RED: NodeAPI) {
       pinsText: def.pins ?? '',
     };
 
-    this.on('close', (_removed, done) => {
-      this.dingtalk = undefined;
-      (runtime ? runtime.close() : Promise.resolve()).then(
-        () => done(),
-        () => done(),
-      );
-    });
+    lifecycle(RED, this).onClose(
+      () => {
+        this.dingtalk = undefined;
+      },
+      () => runtime?.close(),
+    );
   }
 
   RED.nodes.registerType('dingtalk-robot', DingtalkRobotNode, {

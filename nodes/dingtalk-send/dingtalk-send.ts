@@ -12,9 +12,8 @@ import {
   type SendConfig,
 } from '../core/dingtalk/index';
 import type { RobotNode } from '../dingtalk-robot/robot-node';
-import { onInput } from '../shared/input-handler';
+import { lifecycle } from '../shared/lifecycle';
 import type { Node, NodeAPI, NodeDef, NodeMessage, NodeStatus, SendFunction } from '../shared/node-red';
-import { StatusReporter } from '../shared/status';
 import { type SendDef, sendConfigFrom } from './send-config';
 
 /** The part of a msg kept in the outbox, so that a result after a restart still reaches the outputs. */
@@ -56,7 +55,8 @@ export = function register(RED: NodeAPI) {
 
   function DingtalkSendNode(this: Node, def: SendDef & NodeDef) {
     RED.nodes.createNode(this, def);
-    const status = new StatusReporter(this);
+    const life = lifecycle(RED, this);
+    const { status } = life;
     const robotNode = def.robot ? (RED.nodes.getNode(def.robot) as RobotNode | null) : null;
     const handle = robotNode?.dingtalk;
     const runtime = handle?.runtime;
@@ -187,14 +187,16 @@ export = function register(RED: NodeAPI) {
       (robotStatus) => showStatus(robotStatus),
     );
 
-    if (problem) {
-      this.error(problem.text);
-      status.show({ fill: 'red', shape: 'ring', text: problem.text });
-    } else {
-      showStatus();
-    }
-
-    /** Output 2 and done(err) for a message refused before it reached the queue. */
+    /** Output 2 for a message refused before it reached the queue. */
+    const report = (msg: NodeMessage, send: SendFunction, code: string, text: string, path?: string) => {
+      refused++;
+      lastFailed = text;
+      msg.dingtalk = { status: 'failed', reason: code, error: text, attempts: 0, ...(path ? { path } : {}) };
+      send([null, msg]);
+      if (runtime) showStatus(undefined, true);
+      else status.show({ fill: 'red', shape: 'ring', text });
+    };
+    /** Output 2 and done(err). */
     const refuse = (
       msg: NodeMessage,
       send: SendFunction,
@@ -202,20 +204,20 @@ export = function register(RED: NodeAPI) {
       text: string,
       path?: string,
     ): never => {
-      refused++;
-      lastFailed = text;
-      msg.dingtalk = { status: 'failed', reason: code, error: text, attempts: 0, ...(path ? { path } : {}) };
-      send([null, msg]);
-      if (runtime) showStatus(undefined, true);
-      else status.show({ fill: 'red', shape: 'ring', text });
+      report(msg, send, code, text, path);
       throw new Error(text);
     };
 
-    onInput(this, async (msg, send) => {
-      if (problem || !runtime || !sendConfig) {
-        const code = problem?.code ?? 'address_empty';
-        return refuse(msg, send, code, problem?.text ?? say(code));
-      }
+    if (problem) {
+      const { code, text } = problem;
+      // each message is still reported on output 2: the node's documented failure contract
+      life.configError(new Error(text), { refused: (msg, send) => report(msg, send, code, text) });
+    } else {
+      showStatus();
+    }
+
+    life.onInput(async (msg, send) => {
+      if (!runtime || !sendConfig) return; // never: a node without them has a configError, which answers
       const built = buildMessage(sendConfig, msg);
       if (!built.ok) {
         return refuse(
@@ -260,12 +262,10 @@ export = function register(RED: NodeAPI) {
       throw new Error(say(result.reason));
     });
 
-    this.on('close', (_removed, done) => {
+    life.onClose(() => {
       detach?.();
-      status.close();
       for (const resolve of waiters.values()) resolve(CLOSED);
       waiters.clear();
-      done();
     });
   }
 

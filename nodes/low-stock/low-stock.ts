@@ -13,33 +13,19 @@ import type { StockState } from '../core/stock/state';
 import type { ThresholdRowInput } from '../core/stock/threshold-input';
 import { ThresholdTable, tableUpdateFrom } from '../core/stock/thresholds';
 import { replyJson } from '../shared/http-json';
-import { onInput } from '../shared/input-handler';
-import type { DoneFunction, HttpRequest, Node, NodeAPI, NodeMessage, SendFunction } from '../shared/node-red';
-import { StatusReporter } from '../shared/status';
+import { lifecycle } from '../shared/lifecycle';
+import type { HttpRequest, Node, NodeAPI, NodeMessage, SendFunction } from '../shared/node-red';
 import { type LowStockDef, parseLowStockConfig } from './low-stock-config';
-
-/**
- * States a closing node hands to the node that replaces it on a redeploy. Node-RED deletes a node's context
- * when it stops unless a context store is configured in settings.js, so without this a redeploy would forget
- * every alert (and alert again). Keyed by node id; removed nodes take theirs with them.
- */
-const handover = new Map<string, StockState[]>();
 
 type Port = 0 | 1 | 2;
 const CONTROL_TOPICS = { thresholds: 'thresholds', digest: 'digest' } as const;
 
 export = function register(RED: NodeAPI) {
-  const describe = (problem: Problem) => RED._(`low-stock.errors.${problem.code}`, problem.params);
-  const toError = (err: unknown): Error =>
-    err instanceof StockError
-      ? Object.assign(new Error(describe(err)), { code: err.code })
-      : err instanceof Error
-        ? err
-        : new Error(String(err));
-
   function LowStockNode(this: Node, def: LowStockDef) {
     RED.nodes.createNode(this, def);
-    const status = new StatusReporter(this);
+    const life = lifecycle(RED, this);
+    const { status } = life;
+    const describe = (problem: Problem) => life.describe(new StockError(problem.code, problem.params));
     const config = parseLowStockConfig(def);
 
     if (!config.ok) {
@@ -48,15 +34,7 @@ export = function register(RED: NodeAPI) {
         detail: first ? describe(first) : '',
         count: config.problems.length,
       });
-      this.error(message);
-      status.show({ fill: 'red', shape: 'ring', text: message });
-      onInput(this, async () => {
-        throw new Error(message);
-      });
-      this.on('close', (_removed, done) => {
-        status.close();
-        done();
-      });
+      life.configError(new Error(message));
       return;
     }
 
@@ -94,7 +72,7 @@ export = function register(RED: NodeAPI) {
         this.send(ports);
       },
       onError: (err) => {
-        const error = toError(err);
+        const error = life.toError(err);
         const message =
           err instanceof StockError
             ? error.message
@@ -114,12 +92,11 @@ export = function register(RED: NodeAPI) {
 
     status.show({ fill: 'grey', shape: 'ring', text: RED._('low-stock.status.loading') });
     let loaded = false;
-    const handed = handover.get(this.id);
-    handover.delete(this.id);
+    const handed = life.takeHandover<StockState[]>();
     const ready = monitor
       .start(handed)
       .catch((err: unknown) => {
-        const message = RED._('low-stock.errors.state-load', { detail: toError(err).message });
+        const message = RED._('low-stock.errors.state-load', { detail: life.describe(err) });
         this.error(message);
       })
       .then(() => {
@@ -209,7 +186,7 @@ export = function register(RED: NodeAPI) {
             });
           }
         } catch (err) {
-          errors.push(toError(err));
+          errors.push(life.toError(err));
         }
       }
       if (ports.some((messages) => messages.length > 0)) send(ports);
@@ -222,39 +199,32 @@ export = function register(RED: NodeAPI) {
       }
     };
 
-    const run = (msg: NodeMessage, send: SendFunction, done: DoneFunction): void => {
+    const run = (msg: NodeMessage, send: SendFunction): void => {
       try {
         handle(msg, send);
-        done();
       } catch (err) {
-        const error = toError(err);
+        const error = life.toError(err);
         showError(error);
-        done(error);
+        throw error;
       }
     };
 
-    // Like onInput (three parameters, done(err) for a Catch node, never a throw), but synchronous once the
-    // state is loaded: a promise per message would cost more than the decision itself.
-    this.on('input', (msg: NodeMessage, send: SendFunction, done: DoneFunction) => {
-      if (loaded) run(msg, send, done);
-      else void ready.then(() => run(msg, send, done));
-    });
+    // Synchronous once the state is loaded: a promise per message would cost more than the decision itself.
+    life.onInput((msg, send) => (loaded ? run(msg, send) : ready.then(() => run(msg, send))));
 
-    this.on('close', (removed, done) => {
-      digestTimer?.close();
-      status.close();
-      ready
-        .then(async () => {
+    life.onClose(
+      () => digestTimer?.close(),
+      async (removed) => {
+        await ready;
+        try {
           monitor.close();
-          if (removed) handover.delete(this.id);
-          else handover.set(this.id, monitor.snapshot());
+          life.handOver(removed, monitor.snapshot());
           await store.close();
-        })
-        .catch((err: unknown) =>
-          this.error(RED._('low-stock.errors.state-save', { detail: toError(err).message })),
-        )
-        .finally(() => done());
-    });
+        } catch (err) {
+          throw new Error(RED._('low-stock.errors.state-save', { detail: life.describe(err) }));
+        }
+      },
+    );
   }
 
   RED.nodes.registerType('low-stock', LowStockNode);

@@ -11,12 +11,11 @@ import { type Answer, type ErrorCode, reject, WebhookReceiver } from '../core/we
 import { TurnBatcher } from '../core/webhook/turn-batcher';
 import { replyJson } from '../shared/http-json';
 import { mountGet, mountWebhook, trustProxyOf } from '../shared/http-routes';
-import { onInput } from '../shared/input-handler';
+import { lifecycle } from '../shared/lifecycle';
 import type { HttpRequest, HttpResponse, Node, NodeAPI, NodeMessage, NodeStatus } from '../shared/node-red';
 import { resolveCredential } from '../shared/secrets';
 import { sharedStoreConfig } from '../shared/shared-store';
 import { stateFile } from '../shared/state-files';
-import { StatusReporter } from '../shared/status';
 import { type PosInCredentials, type PosInDef, parsePosInConfig } from './pos-in-config';
 
 /**
@@ -53,7 +52,8 @@ function webhookOptions(RED: NodeAPI, path: string) {
 export = function register(RED: NodeAPI) {
   function PosInNode(this: Node<PosInCredentials>, def: PosInDef) {
     RED.nodes.createNode(this, def);
-    const status = new StatusReporter(this);
+    const life = lifecycle(RED, this);
+    const { status } = life;
     const counts = { accepted: 0, rejected: 0, duplicates: 0 };
     let lastRejection: ErrorCode | undefined;
     /** Why the id journal cannot record ids (deliveries are answered 503 meanwhile); each cause logged once. */
@@ -150,9 +150,8 @@ export = function register(RED: NodeAPI) {
       const where = path ? path : RED._('pos-in.status.input-only');
       status.show({ fill: 'grey', shape: 'ring', text: storeName ? `${where} · ${storeName}` : where });
     } else {
-      const message = RED._(`pos-in.errors.${config.error}`, { detail: config.detail ?? '' });
-      this.error(message);
-      status.show({ fill: 'red', shape: 'ring', text: message });
+      // Deliveries are still answered (503: the POS retries once the node is fixed); messages get done(err).
+      life.configError(new Error(RED._(`pos-in.errors.${config.error}`, { detail: config.detail ?? '' })));
     }
 
     /** Answers before (or instead of) reading the whole body, then lets the client finish sending it. */
@@ -280,7 +279,7 @@ export = function register(RED: NodeAPI) {
         )
       : undefined;
 
-    onInput(this, async (msg, send) => {
+    life.onInput(async (msg, send) => {
       if (!receiver) throw new Error(RED._('pos-in.errors.not-configured'));
       const result = await receiver.accept(msg.payload);
       if (!result.ok) {
@@ -300,14 +299,16 @@ export = function register(RED: NodeAPI) {
       send(msg);
     });
 
-    this.on('close', (_removed, done) => {
-      closing = true;
-      unmount?.();
-      unmountSchema?.();
-      batcher.drain();
-      status.close();
-      Promise.all([dedupe?.close(), redis?.release()]).then(() => done(), done);
-    });
+    life.onClose(
+      () => {
+        closing = true;
+        unmount?.();
+        unmountSchema?.();
+        batcher.drain();
+      },
+      () => dedupe?.close(),
+      () => redis?.release(),
+    );
   }
 
   RED.nodes.registerType('pos-in', PosInNode, {

@@ -6,8 +6,8 @@ import type { CallbackContext } from '../core/kernel/context';
 import { compileRules, type RuleSet } from '../core/rules/compile';
 import { ContextFeed } from '../core/rules/context-feed';
 import type { Mode, RuleProblem, RuleSetDef, Unmatched } from '../core/rules/definitions';
-import type { DoneFunction, Node, NodeAPI, NodeDef, NodeMessage, SendFunction } from '../shared/node-red';
-import { StatusReporter } from '../shared/status';
+import { lifecycle } from '../shared/lifecycle';
+import type { Node, NodeAPI, NodeDef, NodeMessage, NodeStatus, SendFunction } from '../shared/node-red';
 
 export interface PosSwitchDef extends NodeDef {
   rules?: unknown;
@@ -17,9 +17,9 @@ export interface PosSwitchDef extends NodeDef {
 
 /** With more rules than this, the status lists only the outputs that have sent something. */
 const STATUS_ALL_OUTPUTS_UP_TO = 6;
-const STATUS_EVERY_MS = 250;
 
-type Pending = { msg: NodeMessage; send: SendFunction; done: DoneFunction };
+/** A message waiting for its context values; `settle` finishes it (with the error it failed with). */
+type Pending = { msg: NodeMessage; send: SendFunction; settle: (err?: unknown) => void };
 
 export = function register(RED: NodeAPI) {
   const t = (key: string, substitutions?: Record<string, unknown>) =>
@@ -43,7 +43,7 @@ export = function register(RED: NodeAPI) {
 
   function PosSwitchNode(this: Node, def: PosSwitchDef) {
     RED.nodes.createNode(this, def);
-    const status = new StatusReporter(this);
+    const life = lifecycle(RED, this);
     const ruleDef: RuleSetDef = {
       rules: (def.rules ?? []) as RuleSetDef['rules'],
       mode: def.mode,
@@ -59,14 +59,8 @@ export = function register(RED: NodeAPI) {
         problems.length > 1
           ? `${problems[0]} ${t('errors.more', { count: problems.length - 1 })}`
           : problems[0];
-      this.error(t('errors.bad-rules', { problems: problems.join('; ') }));
-      status.show({ fill: 'red', shape: 'ring', text: summary ?? '' });
-      this.on('input', (_msg: NodeMessage, _send: SendFunction, done: DoneFunction) => {
-        done(new Error(t('errors.bad-rules', { problems: problems.join('; ') })));
-      });
-      this.on('close', (_removed: boolean, done: () => void) => {
-        status.close();
-        done();
+      life.configError(new Error(t('errors.bad-rules', { problems: problems.join('; ') })), {
+        statusText: summary ?? '',
       });
       return;
     }
@@ -75,9 +69,10 @@ export = function register(RED: NodeAPI) {
     const refs = rules.contextRefs;
     const counts: number[] = new Array(rules.outputs).fill(0);
     let dropped = 0;
-    status.show({ fill: 'grey', shape: 'ring', text: t('status.ready', { count: rules.rules }) });
+    life.status.show({ fill: 'grey', shape: 'ring', text: t('status.ready', { count: rules.rules }) });
 
-    const showCounts = () => {
+    // Counting is cheap; writing the status is not (translation, string building): rendered only when shown.
+    const renderCounts = (): NodeStatus => {
       const parts: string[] = [];
       const showAll = rules.rules <= STATUS_ALL_OUTPUTS_UP_TO;
       for (let i = 0; i < rules.rules; i++) {
@@ -87,35 +82,22 @@ export = function register(RED: NodeAPI) {
       if (rules.otherwise !== undefined)
         parts.push(t('status.otherwise', { count: counts[rules.otherwise] ?? 0 }));
       else parts.push(t('status.dropped', { count: dropped }));
-      status.show({ fill: 'green', shape: 'dot', text: parts.join(' · ') });
-    };
-    // Counting is cheap; writing the status is not (translation, string building): at most every 250 ms.
-    let countsTimer: NodeJS.Timeout | undefined;
-    const countsChanged = () => {
-      countsTimer ??= setTimeout(() => {
-        countsTimer = undefined;
-        showCounts();
-      }, STATUS_EVERY_MS);
+      return { fill: 'green', shape: 'dot', text: parts.join(' · ') };
     };
 
-    const deliver = (msg: NodeMessage, send: SendFunction, done: DoneFunction) => {
-      try {
-        const ports = rules.route(msg);
-        if (ports.length === 0) {
-          dropped++;
-        } else {
-          const out: (NodeMessage | null)[] = new Array(rules.outputs).fill(null);
-          for (const port of ports) {
-            out[port] = msg;
-            counts[port] = (counts[port] ?? 0) + 1;
-          }
-          send(out);
+    const route = (msg: NodeMessage, send: SendFunction): void => {
+      const ports = rules.route(msg);
+      if (ports.length === 0) {
+        dropped++;
+      } else {
+        const out: (NodeMessage | null)[] = new Array(rules.outputs).fill(null);
+        for (const port of ports) {
+          out[port] = msg;
+          counts[port] = (counts[port] ?? 0) + 1;
         }
-        countsChanged();
-        done();
-      } catch (err) {
-        done(err instanceof Error ? err : new Error(String(err)));
+        send(out);
       }
+      life.status.show(renderCounts);
     };
 
     // Context values are read with the callback API so that asynchronous context stores work; see ContextFeed.
@@ -128,19 +110,26 @@ export = function register(RED: NodeAPI) {
         else store.get(ref.key, undefined, (err, value) => callback(err ? undefined : value));
       },
       (problem) => this.warn(describeProblem(problem, ruleDef)),
-      (pending) => deliver(pending.msg, pending.send, pending.done),
+      (pending) => {
+        try {
+          route(pending.msg, pending.send);
+          pending.settle();
+        } catch (err) {
+          pending.settle(err);
+        }
+      },
     );
 
-    this.on('input', (msg: NodeMessage, send: SendFunction, done: DoneFunction) => {
-      if (refs.length === 0) deliver(msg, send, done);
-      else feed.push({ msg, send, done });
-    });
+    life.onInput((msg, send) =>
+      refs.length === 0
+        ? route(msg, send)
+        : new Promise<void>((resolve, reject) =>
+            feed.push({ msg, send, settle: (err) => (err === undefined ? resolve() : reject(err)) }),
+          ),
+    );
 
-    this.on('close', (_removed: boolean, done: () => void) => {
-      clearTimeout(countsTimer);
-      status.close();
-      for (const pending of feed.drain()) pending.done();
-      done();
+    life.onClose(() => {
+      for (const pending of feed.drain()) pending.settle();
     });
   }
 

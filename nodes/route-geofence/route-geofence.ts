@@ -10,12 +10,11 @@ import type { GeoIssue } from '../core/geo/parse';
 import { buildPreview } from '../core/geo/preview';
 import { ContextStateStore } from '../core/geo/state-store';
 import type { GeofenceEvent, VehicleState } from '../core/geo/tracker';
-import { type Clock, systemClock, type TimerHandle } from '../core/kernel/clock';
+import { type Clock, systemClock } from '../core/kernel/clock';
 import type { CallbackContext } from '../core/kernel/context';
 import { replyJson } from '../shared/http-json';
-import { onInput } from '../shared/input-handler';
-import type { HttpRequest, Node, NodeAPI, NodeDef, NodeMessage } from '../shared/node-red';
-import { StatusReporter } from '../shared/status';
+import { lifecycle } from '../shared/lifecycle';
+import type { HttpRequest, Node, NodeAPI, NodeDef, NodeMessage, NodeStatus } from '../shared/node-red';
 
 interface RouteGeofenceDef extends NodeDef, GeofenceNodeProperties {
   /** Send every fix, annotated, on a third output. */
@@ -27,14 +26,6 @@ interface RouteGeofenceDef extends NodeDef, GeofenceNodeProperties {
 const VEHICLE_PREFIX = 'vehicle_';
 const ROUTE_PREFIX = 'route_';
 const CONTROL = { route: 'route', reset: 'reset' } as const;
-const STATUS_MS = 1000;
-
-/**
- * Context a closing node hands to the node that replaces it on a redeploy. Node-RED deletes a stopping node's
- * context unless a context store is configured in settings.js, so without this every redeploy (even of other
- * flows, with the default "full" deploy) would forget every vehicle. Keyed by node id.
- */
-const handover = new Map<string, [key: string, value: unknown][]>();
 
 const isOurs = (key: string) => key.startsWith(VEHICLE_PREFIX) || key.startsWith(ROUTE_PREFIX);
 
@@ -74,7 +65,7 @@ function register(RED: NodeAPI, clock: Clock): Promise<void> {
 
   function RouteGeofenceNode(this: Node, def: RouteGeofenceDef) {
     RED.nodes.createNode(this, def);
-    const status = new StatusReporter(this);
+    const life = lifecycle(RED, this, clock);
     const annotate = def.annotate === true;
     const store = typeof def.store === 'string' && def.store !== '' ? def.store : undefined;
     const context = this.context();
@@ -83,41 +74,39 @@ function register(RED: NodeAPI, clock: Clock): Promise<void> {
     const warnedTypes = new Set<string>();
     let lastEvent = '';
 
-    for (const problem of config.problems) this.error(describeProblem(problem));
     for (const warning of config.warnings) this.warn(describeProblem(warning));
     const configError =
       config.problems.length > 0 ? t('status.config-error', { count: config.problems.length }) : '';
+    if (config.problems.length > 0 && config.routes.length === 0 && config.zones.length === 0) {
+      // nothing the user entered can be used: every position would only be "on an unknown route"
+      const detail = config.problems.map(describeProblem).join('; ');
+      life.configError(new Error(t('errors.config', { count: config.problems.length, detail })), {
+        statusText: configError,
+      });
+      return;
+    }
+    // Some routes or zones work: they run, and the broken ones are named (the status stays red).
+    for (const problem of config.problems) this.error(describeProblem(problem));
 
-    const showStatus = () => {
-      if (!engine) return;
-      const { vehicles, offRoute, routes, zones } = engine.summary();
-      if (configError) {
-        status.show({ fill: 'red', shape: 'ring', text: configError });
-        return;
-      }
+    const statusOf = (geofence: Geofence) => (): NodeStatus => {
+      if (configError) return { fill: 'red', shape: 'ring', text: configError };
+      const { vehicles, offRoute, routes, zones } = geofence.summary();
       const text =
         vehicles === 0
           ? t('status.waiting', { routes, zones })
           : t('status.tracking', { vehicles, offRoute }) + (lastEvent ? ` · ${lastEvent}` : '');
-      status.show({ fill: offRoute > 0 ? 'yellow' : 'green', shape: 'dot', text });
+      return { fill: offRoute > 0 ? 'yellow' : 'green', shape: 'dot', text };
     };
-
-    // Composing the status text (translated) costs more than checking a fix, so quiet fixes only ask for an
-    // update at most every STATUS_MS; events and errors update it at once.
-    let statusTimer: TimerHandle | undefined;
-    const statusSoon = () => {
-      if (statusTimer !== undefined) return;
-      statusTimer = clock.setTimer(() => {
-        statusTimer = undefined;
-        showStatus();
-      }, STATUS_MS);
+    // Composing the status text (translated) costs more than checking a fix: quiet fixes go through the
+    // throttle; events and errors update it at once.
+    const showStatus = () => {
+      if (engine) life.status.showNow(statusOf(engine));
     };
 
     let engine: Geofence | undefined;
     let startError: Error | undefined;
-    status.show({ fill: 'grey', shape: 'ring', text: t('status.starting') });
-    const handed = handover.get(this.id);
-    handover.delete(this.id);
+    life.status.show({ fill: 'grey', shape: 'ring', text: t('status.starting') });
+    const handed = life.takeHandover<[key: string, value: unknown][]>();
     const ready = (async () => {
       const libs = await libsReady;
       if (handed) await restore(context, store, handed);
@@ -140,7 +129,7 @@ function register(RED: NodeAPI, clock: Clock): Promise<void> {
       startError = err instanceof Error ? err : new Error(String(err));
       const message = t('errors.start', { detail: startError.message });
       this.error(message);
-      status.show({ fill: 'red', shape: 'ring', text: message.slice(0, 80) });
+      life.status.show({ fill: 'red', shape: 'ring', text: message.slice(0, 80) });
     });
 
     const eventMessage = (msg: NodeMessage, event: GeofenceEvent): NodeMessage => ({
@@ -166,7 +155,7 @@ function register(RED: NodeAPI, clock: Clock): Promise<void> {
       showStatus();
     }
 
-    onInput(this, async (msg, send) => {
+    life.onInput(async (msg, send) => {
       if (!engine) await ready;
       const geofence = engine;
       if (!geofence) throw new Error(t('errors.start', { detail: startError?.message ?? '' }));
@@ -222,21 +211,17 @@ function register(RED: NodeAPI, clock: Clock): Promise<void> {
         msg.geofence = result.report;
         send([null, null, msg]);
       }
-      statusSoon();
+      life.status.show(statusOf(geofence));
     });
 
-    this.on('close', (removed, done) => {
-      if (statusTimer !== undefined) clock.clearTimer(statusTimer);
-      statusTimer = undefined;
-      status.close();
-      ready
-        .then(async () => {
-          await engine?.close();
-          if (removed) handover.delete(this.id);
-          else handover.set(this.id, await snapshot(context, store));
-        })
-        .catch((err: unknown) => this.error(t('errors.state', { detail: (err as Error).message })))
-        .finally(() => done());
+    life.onClose(async (removed) => {
+      await ready;
+      try {
+        await engine?.close();
+        life.handOver(removed, removed ? undefined : await snapshot(context, store));
+      } catch (err) {
+        throw new Error(t('errors.state', { detail: life.describe(err) }));
+      }
     });
   }
 

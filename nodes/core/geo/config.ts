@@ -1,6 +1,7 @@
 // The route-geofence node's settings as the editor stores them, checked into what the engine needs. A broken
 // route or zone is reported (with what exactly is wrong) without stopping the others; a setting out of range
 // falls back to its default and is reported too.
+import { problem as issue } from '../kernel/errors';
 import {
   type GeoIssue,
   type GeometryInput,
@@ -25,8 +26,6 @@ export interface RouteConfig {
 export const MAX_CORRIDOR_M = 10_000;
 export const MAX_RADIUS_M = 50_000;
 const ID = /^\S.{0,99}$/u;
-
-const issue = (code: string, params: Record<string, string | number> = {}): GeoIssue => ({ code, params });
 
 function text(value: unknown): string {
   return typeof value === 'string' ? value.trim() : typeof value === 'number' ? String(value) : '';

@@ -3,13 +3,12 @@
 // the runtime can say exactly what is wrong in the user's language: which point, which value, and whether the
 // two values look swapped rather than simply out of range.
 
+import { problem as issue, type Problem } from '../kernel/errors';
+
 export type LngLat = [lng: number, lat: number];
 
-/** A problem with the input, as a message key and its substitutions. */
-export interface GeoIssue {
-  code: string;
-  params: Record<string, string | number>;
-}
+/** A problem with the input: a kernel problem whose code is a key of the node's `issues` messages. */
+export type GeoIssue = Problem;
 
 export type Parsed<T> =
   | { ok: true; value: T; warnings: GeoIssue[] }
@@ -19,8 +18,6 @@ export type Parsed<T> =
 const MAX_LISTED = 5;
 /** A segment this long between two consecutive points is probably a typing mistake. */
 const LONG_SEGMENT_KM = 20;
-
-const issue = (code: string, params: Record<string, string | number> = {}): GeoIssue => ({ code, params });
 
 type Order = 'latlng' | 'lnglat';
 

@@ -1,6 +1,9 @@
 // What can go wrong with a stock level or a threshold table, as a code and parameters. The node adapter turns
 // the code into a localised message (low-stock.errors.<code> with the same __param__ names); the English text
 // here is the fallback for logs and for the core's own tests.
+import { type ErrorParams, KernelError, type Problem as KernelProblem } from '../kernel/errors';
+
+export { describeType, problem } from '../kernel/errors';
 
 export const stockErrorText = {
   'unit-mismatch':
@@ -31,36 +34,14 @@ export const stockErrorText = {
 } as const;
 
 export type StockErrorCode = keyof typeof stockErrorText;
-export type StockErrorParams = Record<string, string | number>;
 
-/** Fills `__name__` placeholders, the syntax Node-RED's i18n uses, so one set of parameters serves both. */
-export function formatStockError(code: StockErrorCode, params: StockErrorParams = {}): string {
-  return stockErrorText[code].replace(/__(\w+)__/g, (whole, name: string) =>
-    name in params ? String(params[name]) : whole,
-  );
-}
-
-export class StockError extends Error {
-  constructor(
-    readonly code: StockErrorCode,
-    readonly params: StockErrorParams = {},
-  ) {
-    super(formatStockError(code, params));
+/** A kernel error whose code is one of the stock codes above. */
+export class StockError extends KernelError<StockErrorCode> {
+  constructor(code: StockErrorCode, params: ErrorParams = {}) {
+    super(code, params, stockErrorText[code]);
     this.name = 'StockError';
   }
 }
 
 /** One thing wrong in a threshold table or setting: reported all together, not one at a time. */
-export interface Problem {
-  code: StockErrorCode;
-  params: StockErrorParams;
-}
-
-export const problem = (code: StockErrorCode, params: StockErrorParams = {}): Problem => ({ code, params });
-
-/** A value's kind in words for an error message: 'null', 'array' or its typeof. */
-export function describeType(value: unknown): string {
-  if (value === null) return 'null';
-  if (Array.isArray(value)) return 'array';
-  return typeof value;
-}
+export type Problem = KernelProblem<StockErrorCode>;
