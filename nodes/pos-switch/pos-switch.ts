@@ -8,6 +8,7 @@ import { ContextFeed } from '../core/rules/context-feed';
 import type { Mode, RuleProblem, RuleSetDef, Unmatched } from '../core/rules/definitions';
 import type { DoneFunction, Node, NodeAPI, NodeDef, NodeMessage, SendFunction } from '../shared/node-red';
 import { StatusReporter } from '../shared/status';
+import { serveRulesCheck } from './rules-check';
 
 export interface PosSwitchDef extends NodeDef {
   rules?: unknown;
@@ -145,4 +146,5 @@ export = function register(RED: NodeAPI) {
   }
 
   RED.nodes.registerType('pos-switch', PosSwitchNode);
+  serveRulesCheck(RED);
 };

@@ -46,6 +46,18 @@ function flow(props: Record<string, unknown>, outputs: number): FlowNode[] {
 
 type Received = { port: number; msg: Record<string, unknown> };
 
+type AdminAnswer = { status: number; body: { problems?: RuleProblem[]; error?: string; detail?: string } };
+/** POSTs to the admin app of the helper's runtime (supertest; the shared typing does not list it). */
+const postAdmin = (path: string, body: unknown): PromiseLike<AdminAnswer> =>
+  (
+    helper as unknown as {
+      request(): { post(path: string): { send(body: unknown): PromiseLike<AdminAnswer> } };
+    }
+  )
+    .request()
+    .post(path)
+    .send(body);
+
 /** Resolves when the output helpers have received `count` messages in all, with the port each arrived on. */
 function collect(outputs: number, count: number): Promise<Received[]> {
   const received: Received[] = [];
@@ -206,6 +218,39 @@ describe('pos-switch node', () => {
     const [err] = await error;
     assert.match(String(err), /pos-switch\.errors\.bad-rules/);
     assert.ok(performance.now() - started < 500, 'answered without running the pattern');
+  });
+
+  it('checks rules for the editor with the compiler it runs at deploy', async () => {
+    await load();
+    const check = (body: unknown) => postAdmin('/pos-switch/check', body);
+    const bad = await check({
+      rules: [
+        { name: 'typo', conditions: [{ field: 'data.total', op: 'gt', value: '1OO', valueType: 'num' }] },
+        { conditions: [] },
+        { conditions: [{ field: 'data.note', op: 'matches', value: '^(a+)+$', valueType: 're' }] },
+      ],
+    });
+    assert.equal(bad.status, 200);
+    const problems = bad.body.problems ?? [];
+    assert.deepEqual(problems.slice(0, 2), [
+      { code: 'not-a-number', rule: 0, condition: 0, value: 1, detail: '1OO' },
+      { code: 'no-conditions', rule: 1 },
+    ]);
+    // what the form could never know by itself: the pattern that would stall Node-RED
+    assert.deepEqual(
+      problems.slice(2).map(({ code, rule, condition }) => ({ code, rule, condition })),
+      [{ code: 'unsafe-regex', rule: 2, condition: 0 }],
+    );
+    // the editor cannot know the runtime's environment (flow and group env included): a name is enough
+    const env = await check({
+      rules: [{ conditions: [{ field: 'data.total', op: 'gt', value: 'NOT_SET_HERE', valueType: 'env' }] }],
+    });
+    assert.deepEqual(env.body, { problems: [] });
+    assert.deepEqual((await check({ rules: 'x' })).body, { problems: [{ code: 'rules-invalid' }] });
+    const refused = await check([1, 2]);
+    assert.equal(refused.status, 400);
+    assert.equal(refused.body.error, 'bad-request');
+    assert.equal(typeof refused.body.detail, 'string');
   });
 
   it('reads flow and global context for every event, so a flow can move a threshold', async () => {
