@@ -22,7 +22,7 @@ export function italicWhenNamed(this: EditorNode<{ name?: string }>): string {
   return this.name ? 'node_label_italic' : '';
 }
 
-/** Why an admin request failed: its HTTP status and the server's words, if any. */
+/** Why an admin request failed: its HTTP status and the server's words ('' when it said none). */
 export interface AdminFailure {
   status: number;
   detail: string;
@@ -42,7 +42,7 @@ export function postJson<T>(url: string, body: unknown): Promise<T> {
       .fail((xhr) => {
         const failure: AdminFailure = {
           status: xhr.status,
-          detail: xhr.responseJSON?.detail || xhr.statusText || String(xhr.status),
+          detail: xhr.responseJSON?.detail || xhr.statusText || '',
         };
         reject(failure);
       });
