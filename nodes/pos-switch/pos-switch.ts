@@ -8,6 +8,7 @@ import { ContextFeed } from '../core/rules/context-feed';
 import type { Mode, RuleProblem, RuleSetDef, Unmatched } from '../core/rules/definitions';
 import { lifecycle } from '../shared/lifecycle';
 import type { Node, NodeAPI, NodeDef, NodeMessage, NodeStatus, SendFunction } from '../shared/node-red';
+import { serveRulesCheck } from './rules-check';
 
 export interface PosSwitchDef extends NodeDef {
   rules?: unknown;
@@ -134,4 +135,5 @@ export = function register(RED: NodeAPI) {
   }
 
   RED.nodes.registerType('pos-switch', PosSwitchNode);
+  serveRulesCheck(RED);
 };

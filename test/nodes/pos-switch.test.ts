@@ -46,6 +46,18 @@ function flow(props: Record<string, unknown>, outputs: number): FlowNode[] {
 
 type Received = { port: number; msg: Record<string, unknown> };
 
+type AdminAnswer = { status: number; body: { problems?: RuleProblem[]; error?: string; detail?: string } };
+/** POSTs to the admin app of the helper's runtime (supertest; the shared typing does not list it). */
+const postAdmin = (path: string, body: unknown): PromiseLike<AdminAnswer> =>
+  (
+    helper as unknown as {
+      request(): { post(path: string): { send(body: unknown): PromiseLike<AdminAnswer> } };
+    }
+  )
+    .request()
+    .post(path)
+    .send(body);
+
 /** Resolves when the output helpers have received `count` messages in all, with the port each arrived on. */
 function collect(outputs: number, count: number): Promise<Received[]> {
   const received: Received[] = [];
@@ -208,6 +220,39 @@ describe('pos-switch node', () => {
     assert.ok(performance.now() - started < 500, 'answered without running the pattern');
   });
 
+  it('checks rules for the editor with the compiler it runs at deploy', async () => {
+    await load();
+    const check = (body: unknown) => postAdmin('/pos-switch/check', body);
+    const bad = await check({
+      rules: [
+        { name: 'typo', conditions: [{ field: 'data.total', op: 'gt', value: '1OO', valueType: 'num' }] },
+        { conditions: [] },
+        { conditions: [{ field: 'data.note', op: 'matches', value: '^(a+)+$', valueType: 're' }] },
+      ],
+    });
+    assert.equal(bad.status, 200);
+    const problems = bad.body.problems ?? [];
+    assert.deepEqual(problems.slice(0, 2), [
+      { code: 'not-a-number', rule: 0, condition: 0, value: 1, detail: '1OO' },
+      { code: 'no-conditions', rule: 1 },
+    ]);
+    // what the form could never know by itself: the pattern that would stall Node-RED
+    assert.deepEqual(
+      problems.slice(2).map(({ code, rule, condition }) => ({ code, rule, condition })),
+      [{ code: 'unsafe-regex', rule: 2, condition: 0 }],
+    );
+    // the editor cannot know the runtime's environment (flow and group env included): a name is enough
+    const env = await check({
+      rules: [{ conditions: [{ field: 'data.total', op: 'gt', value: 'NOT_SET_HERE', valueType: 'env' }] }],
+    });
+    assert.deepEqual(env.body, { problems: [] });
+    assert.deepEqual((await check({ rules: 'x' })).body, { problems: [{ code: 'rules-invalid' }] });
+    const refused = await check([1, 2]);
+    assert.equal(refused.status, 400);
+    assert.equal(refused.body.error, 'bad-request');
+    assert.equal(typeof refused.body.detail, 'string');
+  });
+
   it('reads flow and global context for every event, so a flow can move a threshold', async () => {
     const sw = await load({
       rules: [
@@ -342,13 +387,44 @@ interface EditorDef {
   _?: (key: string, substitutions?: Record<string, unknown>) => string;
 }
 
-function loadEditor(lang = 'en-US'): EditorDef {
+/** The editor loaded from the built .html, its rule checks answered by the helper's runtime. */
+interface LoadedEditor {
+  def: EditorDef;
+  /** How many checks it has asked the runtime for. */
+  asked(): number;
+  /** Resolves when an answer has come and the editor validates its nodes again. */
+  revalidated(): Promise<void>;
+}
+
+function loadEditor(lang = 'en-US'): LoadedEditor {
   const html = readFileSync(join(nodeDir, 'pos-switch.html'), 'utf8');
   const script = /<script type="text\/javascript">([\s\S]*?)<\/script>/.exec(html)?.[1];
   assert.ok(script, 'the editor script');
   let def: EditorDef | undefined;
+  let asked = 0;
+  let waiting: (() => void)[] = [];
   const t = translator(lang);
+  // jQuery's ajax, as far as the editor uses it, on the helper's admin app
+  const ajax = (settings: { url: string; data: string }) => {
+    asked++;
+    const answer = Promise.resolve(postAdmin(`/${settings.url}`, JSON.parse(settings.data)));
+    const xhr = {
+      done(callback: (body: unknown) => void) {
+        void answer.then((a) => a.status === 200 && callback(a.body));
+        return xhr;
+      },
+      fail(callback: (failed: unknown) => void) {
+        void answer.then(
+          (a) => a.status !== 200 && callback({ status: a.status, statusText: '', responseJSON: a.body }),
+          () => callback({ status: 0, statusText: 'no answer' }),
+        );
+        return xhr;
+      },
+    };
+    return xhr;
+  };
   runInNewContext(script, {
+    $: { ajax },
     RED: {
       nodes: {
         registerType(type: string, definition: EditorDef) {
@@ -356,15 +432,46 @@ function loadEditor(lang = 'en-US'): EditorDef {
           definition._ = (key, substitutions) => t(key, substitutions);
           def = definition;
         },
+        eachNode() {
+          const resolved = waiting;
+          waiting = [];
+          for (const resolve of resolved) resolve();
+        },
       },
+      editor: { validateNode: () => true },
+      view: { redraw() {} },
     },
   });
   assert.ok(def);
-  return def;
+  return {
+    def,
+    asked: () => asked,
+    revalidated: () => new Promise((resolve) => waiting.push(resolve)),
+  };
+}
+
+/** The editor's verdict on a rule list: at once when known, else once the runtime has answered. */
+async function validated(editor: LoadedEditor, rules: unknown): Promise<true | string[]> {
+  const before = editor.asked();
+  const revalidated = editor.revalidated();
+  const first = editor.def.defaults.rules.validate.call({}, rules);
+  if (editor.asked() === before) return first;
+  await revalidated;
+  return editor.def.defaults.rules.validate.call({}, rules);
 }
 
 describe('pos-switch editor', () => {
-  const editor = loadEditor();
+  // the editor asks the runtime to check rules: a runtime with the pos-switch module answers
+  before(async () => {
+    await helper.startServer();
+    await helper.load(posSwitch, [{ id: 'tab', type: 'tab', label: 'editor' }]);
+  });
+  after(async () => {
+    await helper.unload();
+    await helper.stopServer();
+  });
+  const loaded = loadEditor();
+  const editor = loaded.def;
   const labels = (node: Record<string, unknown>, ed = editor) => {
     const rules = (node.rules as unknown[]) ?? [];
     const count = rules.length + (node.unmatched === 'drop' ? 0 : 1);
@@ -434,20 +541,20 @@ describe('pos-switch editor', () => {
   });
 
   it('translates the words (zh-CN, zh-TW)', () => {
-    assert.deepEqual(labels({ rules: RULES }, loadEditor('zh-CN')), [
+    assert.deepEqual(labels({ rules: RULES }, loadEditor('zh-CN').def), [
       'Big VIP order：总额 ≥ 500 且 会员等级 为 VIP',
       '事件类型 为 inventory.changed',
       '其他',
     ]);
-    assert.deepEqual(labels({ rules: RULES }, loadEditor('zh-TW')), [
+    assert.deepEqual(labels({ rules: RULES }, loadEditor('zh-TW').def), [
       'Big VIP order：總額 ≥ 500 且 會員等級 為 VIP',
       '事件類型 為 inventory.changed',
       '其他',
     ]);
   });
 
-  it('flags bad rules with messages that name the rule and condition', () => {
-    const result = editor.defaults.rules.validate.call({}, [
+  it('flags bad rules with messages that name the rule and condition', async () => {
+    const result = await validated(loaded, [
       { name: 'typo', conditions: [{ field: 'data.total', op: 'gt', value: '1OO', valueType: 'num' }] },
       { conditions: [] },
       { conditions: [{ field: 'storeId', op: 'matches', value: '^(HK', valueType: 're' }] },
@@ -459,11 +566,11 @@ describe('pos-switch editor', () => {
     );
     assert.equal(result[1], 'Rule 2: add at least one condition');
     assert.match(result[2] ?? '', /^Rule 3, condition 1: invalid regular expression: /);
-    assert.equal(editor.defaults.rules.validate.call({}, RULES), true);
+    assert.equal(await validated(loaded, RULES), true);
   });
 
-  it('flags a new node until its first rule has a value', () => {
-    assert.notEqual(editor.defaults.rules.validate.call({}, editor.defaults.rules.value), true);
+  it('flags a new node until its first rule has a value', async () => {
+    assert.notEqual(await validated(loaded, editor.defaults.rules.value), true);
     assert.equal(editor.outputs, 2);
     assert.equal(editor.defaults.outputs?.value, 2);
   });
@@ -481,8 +588,8 @@ describe('pos-switch editor', () => {
       if (p.value === 2) where.push(en('pos-switch.errors.secondValue'));
       return `${where.join(', ')}: ${what}`;
     });
-  function editorProblems(rules: unknown): string[] {
-    const messages = editor.defaults.rules.validate.call({}, rules);
+  async function editorProblems(rules: unknown): Promise<string[]> {
+    const messages = await validated(loaded, rules);
     return messages === true ? [] : Array.from(messages); // out of the sandbox's realm
   }
   function runtimeProblems(def: RuleSetDef): RuleProblem[] {
@@ -491,17 +598,17 @@ describe('pos-switch editor', () => {
     return compiled.problems.filter((p) => !p.detail?.startsWith('value-of-'));
   }
 
-  it('agrees with the runtime on random rule sets (property)', () => {
-    fc.assert(
-      fc.property(anyRuleSet, (def) => {
+  it('agrees with the runtime on random rule sets (property)', async () => {
+    await fc.assert(
+      fc.asyncProperty(anyRuleSet, async (def) => {
         const expected = problemKeys(runtimeProblems(def));
-        assert.deepEqual(editorProblems(def.rules), expected, JSON.stringify(def));
+        assert.deepEqual(await editorProblems(def.rules), expected, JSON.stringify(def));
       }),
       { numRuns: 2000 },
     );
-  });
+  }).timeout(60_000); // thousands of checks over HTTP
 
-  it('agrees with the runtime on malformed conditions (property)', () => {
+  it('agrees with the runtime on malformed conditions (property)', async () => {
     const mangled = fc.record({
       field: fc.oneof(
         fc.constantFrom('', ' ', 'data..total', 'a[', 'msg', 'data["x"]', 'data.items[0].sku'),
@@ -520,14 +627,18 @@ describe('pos-switch editor', () => {
       value2: fc.oneof(fc.constant(undefined), fc.constantFrom('', '5', 'x')),
       value2Type: fc.constantFrom(undefined, 'num', 'str'),
     });
-    fc.assert(
-      fc.property(fc.oneof(anyCondition, mangled), (c) => {
+    await fc.assert(
+      fc.asyncProperty(fc.oneof(anyCondition, mangled), async (c) => {
         const def = { rules: [{ conditions: [c as ConditionDef] }] };
-        assert.deepEqual(editorProblems(def.rules), problemKeys(runtimeProblems(def)), JSON.stringify(c));
+        assert.deepEqual(
+          await editorProblems(def.rules),
+          problemKeys(runtimeProblems(def)),
+          JSON.stringify(c),
+        );
       }),
       { numRuns: 3000 },
     );
-  });
+  }).timeout(60_000); // thousands of checks over HTTP
 
   it('has every message it uses in all three languages', () => {
     const html = readFileSync(join(nodeDir, 'pos-switch.html'), 'utf8');
@@ -535,7 +646,7 @@ describe('pos-switch editor', () => {
     const keys = new Set<string>();
     for (const m of html.matchAll(/data-i18n="(?:\[placeholder\])?pos-switch\.([\w.-]+)"/g))
       keys.add(m[1] as string);
-    for (const m of html.matchAll(/\bt\('([\w.-]+)'/g)) keys.add(m[1] as string);
+    for (const m of html.matchAll(/\bt\(['"`]([\w.-]+)['"`]/g)) keys.add(m[1] as string);
     for (const m of runtime.matchAll(/\bt\(`?'?([\w.-]+)/g)) keys.add(m[1] as string);
     for (const key of keys) if (key.endsWith('.')) keys.delete(key); // built keys: listed below
     const codes = [
@@ -577,7 +688,7 @@ describe('pos-switch editor', () => {
       ])
         keys.add(`${group}.${op}`);
     }
-    for (const m of html.matchAll(/key: '(\w+)'/g)) keys.add(`field.${m[1]}`);
+    for (const m of html.matchAll(/key: ['"](\w+)['"]/g)) keys.add(`field.${m[1]}`);
     assert.ok(keys.size > 80, `found ${keys.size} keys`);
     for (const lang of ['en-US', 'zh-CN', 'zh-TW']) {
       const t = translator(lang);
