@@ -23,8 +23,9 @@ export default {
   // Results are kept per mutant and test; a re-run tests only mutants in changed code or covered by changed tests.
   incremental: true,
   incrementalFile: 'reports/stryker-incremental.json',
-  // The sandbox gets a fresh build; copying old build output and test artifacts would only slow it down.
-  ignorePatterns: ['dist', '.build', '.node-red', 'test-artifacts', '*.tgz'],
+  // dist/ stays in: the sandbox builds its own, but the incremental diff reads the compiled tests from the
+  // project's dist/ (npm run test:mutation builds first) to see which tests changed.
+  ignorePatterns: ['.build', '.node-red', 'test-artifacts', '*.tgz'],
   // Gentle on small, shared machines; raise with --concurrency where cores are free.
   concurrency: 1,
   // A busy machine slows tests down; only a mutant that loops for real should time out.
