@@ -162,6 +162,23 @@ RED.nodes.registerType<GeofenceProps>('route-geofence', {
       previewTimer = setTimeout(updatePreview, PREVIEW_AFTER_MS);
     };
 
+    /** The first line of a route or zone row: its id and name inputs (what follows differs). */
+    const itemLine = (row: JQuery, data: Record<string, unknown>, idHint: string, nameHint: string) => {
+      row.addClass('route-geofence-item');
+      const line = $('<div class="route-geofence-line">').appendTo(row);
+      $('<input type="text" class="rg-id" style="width: 90px">')
+        .attr('placeholder', t(idHint))
+        .attr('title', t('label.id'))
+        .val(String(data.id || ''))
+        .appendTo(line);
+      $('<input type="text" class="rg-name" style="flex: 1">')
+        .attr('placeholder', t(nameHint))
+        .attr('title', t('label.routeName'))
+        .val(String(data.name || ''))
+        .appendTo(line);
+      return line;
+    };
+
     // ---- routes ----------------------------------------------------------------------------------------
     const routeList = $('#route-geofence-routes');
     // no height given: the lists grow with their items (the dialog scrolls)
@@ -171,18 +188,7 @@ RED.nodes.registerType<GeofenceProps>('route-geofence', {
       sortable: true,
       height: 'auto',
       addItem(row, index, data) {
-        row.addClass('route-geofence-item');
-        const line = $('<div class="route-geofence-line">').appendTo(row);
-        $('<input type="text" class="rg-id" style="width: 90px">')
-          .attr('placeholder', t('placeholder.id'))
-          .attr('title', t('label.id'))
-          .val(String(data.id || ''))
-          .appendTo(line);
-        $('<input type="text" class="rg-name" style="flex: 1">')
-          .attr('placeholder', t('placeholder.routeName'))
-          .attr('title', t('label.routeName'))
-          .val(String(data.name || ''))
-          .appendTo(line);
+        const line = itemLine(row, data, 'placeholder.id', 'placeholder.routeName');
         $('<span class="route-geofence-small">').text(t('label.width')).appendTo(line);
         $('<input type="text" class="rg-width" style="width: 60px">')
           .val(data.widthM === undefined ? 100 : String(data.widthM))
@@ -207,18 +213,7 @@ RED.nodes.registerType<GeofenceProps>('route-geofence', {
       sortable: true,
       height: 'auto',
       addItem(row, index, data) {
-        row.addClass('route-geofence-item');
-        const line = $('<div class="route-geofence-line">').appendTo(row);
-        $('<input type="text" class="rg-id" style="width: 90px">')
-          .attr('placeholder', t('placeholder.zoneId'))
-          .attr('title', t('label.id'))
-          .val(String(data.id || ''))
-          .appendTo(line);
-        $('<input type="text" class="rg-name" style="flex: 1">')
-          .attr('placeholder', t('placeholder.zoneName'))
-          .attr('title', t('label.routeName'))
-          .val(String(data.name || ''))
-          .appendTo(line);
+        const line = itemLine(row, data, 'placeholder.zoneId', 'placeholder.zoneName');
         const type = $('<select class="rg-type" style="width: 110px">').appendTo(line);
         $('<option value="circle">').text(t('label.circle')).appendTo(type);
         $('<option value="polygon">').text(t('label.polygonType')).appendTo(type);

@@ -3,30 +3,12 @@ import { once } from 'node:events';
 import { rmSync } from 'node:fs';
 import { type IncomingMessage, request } from 'node:http';
 import { launchNodeRed, type NodeRed } from '../../dev/node-red-launcher';
-import { type Collector, collectorNodes, startCollector } from '../support/collector';
+import { type Collector, posInToCollector, startCollector } from '../support/collector';
 import { genericSignature, postSigned, sampleOrder } from '../support/pos-events';
 
 const SECRET = 'e2e-secret-門市';
 
-function flow(collectorUrl: string) {
-  return [
-    { id: 'tab', type: 'tab', label: 'POS' },
-    {
-      id: 'in',
-      type: 'pos-in',
-      z: 'tab',
-      name: 'till',
-      path: '/pos/events',
-      scheme: 'generic',
-      windowMinutes: 5,
-      dedupeHours: 72,
-      maxBodyKb: 64,
-      credentials: { secret: SECRET },
-      wires: [['out']],
-    },
-    ...collectorNodes('out', 'tab', collectorUrl, ['topic', 'payload', 'pos']),
-  ];
-}
+const flow = (collectorUrl: string) => posInToCollector(collectorUrl, SECRET, ['topic', 'payload', 'pos']);
 
 function signedRequest(event: Record<string, unknown>): RequestInit {
   const body = JSON.stringify(event);

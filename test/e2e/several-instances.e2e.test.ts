@@ -4,31 +4,13 @@
 import assert from 'node:assert/strict';
 import { rmSync } from 'node:fs';
 import { launchNodeRed, type NodeRed } from '../../dev/node-red-launcher';
-import { type Collector, collectorNodes, startCollector } from '../support/collector';
+import { type Collector, posInToCollector, startCollector } from '../support/collector';
 import { genericSignature, sampleOrder } from '../support/pos-events';
 import { RedisServer } from '../support/redis-server';
 
 const SECRET = 'e2e-shared-secret-分店';
 
-function flow(collectorUrl: string) {
-  return [
-    { id: 'tab', type: 'tab', label: 'POS' },
-    {
-      id: 'in',
-      type: 'pos-in',
-      z: 'tab',
-      name: 'till',
-      path: '/pos/events',
-      scheme: 'generic',
-      windowMinutes: 5,
-      dedupeHours: 72,
-      maxBodyKb: 64,
-      credentials: { secret: SECRET },
-      wires: [['out']],
-    },
-    ...collectorNodes('out', 'tab', collectorUrl, ['topic', 'payload']),
-  ];
-}
+const flow = (collectorUrl: string) => posInToCollector(collectorUrl, SECRET);
 
 /** Deliveries answered 503 (or not at all) so far, counted as they happen. */
 const tally = { refused: 0 };

@@ -77,3 +77,24 @@ export function collectorNodes(id: string, z: string, collectorUrl: string, fiel
     },
   ];
 }
+
+/** A flow of one pos-in at /pos/events (generic signature) whose events go to the collector. */
+export function posInToCollector(collectorUrl: string, secret: string, fields = ['topic', 'payload']) {
+  return [
+    { id: 'tab', type: 'tab', label: 'POS' },
+    {
+      id: 'in',
+      type: 'pos-in',
+      z: 'tab',
+      name: 'till',
+      path: '/pos/events',
+      scheme: 'generic',
+      windowMinutes: 5,
+      dedupeHours: 72,
+      maxBodyKb: 64,
+      credentials: { secret },
+      wires: [['out']],
+    },
+    ...collectorNodes('out', 'tab', collectorUrl, fields),
+  ];
+}
