@@ -105,6 +105,7 @@ export = function register(RED: NodeAPI) {
     let receiver: WebhookReceiver | undefined;
     let dedupe: DedupeStore | undefined;
     let redis: RedisLease | undefined;
+    let unwatchRedis: (() => void) | undefined;
     /** Shown beside the counts when ids are shared through Redis (never its password). */
     let storeName: string | undefined;
     let maxBodyBytes = 0;
@@ -126,11 +127,6 @@ export = function register(RED: NodeAPI) {
           horizonMs: settings.dedupeHorizonMs,
         });
         storeName = RED._('pos-in.status.redis', { server: display });
-        redis.connection.watch((state) => {
-          if (!state.up && state.reason !== 'connecting')
-            noteStoreFailure('redis-down', new Error(state.reason));
-          else if (state.up) noteStoreRecovered();
-        });
       } else {
         // Read in the background; until it is, claims wait. A journal that cannot be read is not replaced by
         // memory alone (duplicates would pass after a restart): every delivery is answered 503 instead.
@@ -149,6 +145,12 @@ export = function register(RED: NodeAPI) {
       receiver = new WebhookReceiver({ ...settings, dedupe });
       const where = path ? path : RED._('pos-in.status.input-only');
       status.show({ fill: 'grey', shape: 'ring', text: storeName ? `${where} · ${storeName}` : where });
+      // after the grey start, so that a Redis already away shows red at once and stays so
+      unwatchRedis = redis?.connection.watch((state) => {
+        if (!state.up && state.reason !== 'connecting')
+          noteStoreFailure('redis-down', new Error(state.reason));
+        else if (state.up) noteStoreRecovered();
+      });
     } else {
       // Deliveries are still answered (503: the POS retries once the node is fixed); messages get done(err).
       life.configError(new Error(RED._(`pos-in.errors.${config.error}`, { detail: config.detail ?? '' })));
@@ -201,7 +203,8 @@ export = function register(RED: NodeAPI) {
       const answers = await receiver.receiveAll(
         batch.map(({ req, body }) => ({ headers: req.headers, body, source: sourceOf(req) })),
       );
-      noteStoreRecovered(); // recorded again: the counts show, green or yellow
+      // recorded again (a batch of refusals alone never reached the store, so it proves nothing)
+      if (answers.some((answer) => answer.status === 200)) noteStoreRecovered();
       const accepted: NodeMessage[] = [];
       batch.forEach(({ res }, i) => {
         const answer = answers[i] as Answer;
@@ -302,6 +305,7 @@ export = function register(RED: NodeAPI) {
     life.onClose(
       () => {
         closing = true;
+        unwatchRedis?.();
         unmount?.();
         unmountSchema?.();
         batcher.drain();

@@ -71,11 +71,21 @@ function isOutboxRecord(value: unknown): value is OutboxRecord {
   switch (value.t) {
     case 'a':
       return (
-        isObject(value.alert) && typeof value.alert.id === 'string' && typeof value.alert.seq === 'number'
+        isObject(value.alert) &&
+        typeof value.alert.id === 'string' &&
+        typeof value.alert.seq === 'number' &&
+        typeof value.alert.acceptedAt === 'number' &&
+        isObject(value.alert.message) &&
+        isObject(value.alert.entry)
       );
     case 'b':
       return (
-        isObject(value.batch) && typeof value.batch.id === 'string' && Array.isArray(value.batch.alertIds)
+        isObject(value.batch) &&
+        typeof value.batch.id === 'string' &&
+        typeof value.batch.msgUuid === 'string' &&
+        isObject(value.batch.message) &&
+        Array.isArray(value.batch.alertIds) &&
+        value.batch.alertIds.every((id) => typeof id === 'string')
       );
     case 'd':
       return typeof value.b === 'string';

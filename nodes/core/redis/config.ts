@@ -49,6 +49,12 @@ export function redisConfigFrom(env: Record<string, string | undefined>, setting
       problem: `the Redis URL must start with redis:// or rediss://, not ${url.protocol}//`,
     };
   if (!url.hostname) return { kind: 'invalid', problem: 'the Redis URL names no host' };
+  try {
+    decodeURIComponent(url.username);
+    decodeURIComponent(url.password);
+  } catch {
+    return { kind: 'invalid', problem: 'the Redis URL has a malformed %-escape in its user or password' };
+  }
   if (url.pathname !== '/' && url.pathname !== '' && !/^\/\d{1,2}$/.test(url.pathname))
     return { kind: 'invalid', problem: 'the Redis URL path must be a database number, such as /0' };
   const keyPrefix = fromSettings.keyPrefix ?? DEFAULT_KEY_PREFIX;

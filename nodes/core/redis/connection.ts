@@ -25,6 +25,9 @@ export class LuaScript {
 
 type Client = ReturnType<typeof createClient>;
 
+/** How long one command may take before it counts as failed (the claim is then withdrawn as lost). */
+const COMMAND_TIMEOUT_MS = 5_000;
+
 /** Waits between reconnection attempts: quick at first, then every 5 s. */
 const reconnectDelay = (retries: number) => Math.min(100 * 2 ** retries, 5_000);
 
@@ -33,15 +36,27 @@ export class RedisConnection {
   private current: RedisState = { up: false, reason: 'connecting' };
   private readonly listeners = new Set<(state: RedisState) => void>();
   private closed = false;
+  /** Settles with the first connection attempt: commands wait for it rather than fail while a node starts. */
+  private readonly firstAttempt: Promise<void>;
+  private endFirstAttempt: () => void = () => undefined;
 
   constructor(readonly settings: RedisSettings) {
+    this.firstAttempt = new Promise<void>((resolve) => {
+      this.endFirstAttempt = resolve;
+    });
     const tls = settings.tls ? { tls: true as const, ...settings.tls } : {};
     this.client = createClient({
       url: settings.url,
       disableOfflineQueue: true,
+      // a half-open connection (a firewall dropping packets, a paused Redis) must not hold a POS request forever
+      commandOptions: { timeout: COMMAND_TIMEOUT_MS },
       socket: { connectTimeout: 5_000, reconnectStrategy: reconnectDelay, ...tls },
     });
-    this.client.on('ready', () => this.set({ up: true }));
+    this.client.on('ready', () => {
+      if (this.closed)
+        this.client.destroy(); // closed while the first handshake was under way
+      else this.set({ up: true });
+    });
     // without a listener an 'error' event would end the process; each one is a reason to show
     this.client.on('error', (err: unknown) => this.set({ up: false, reason: reasonOf(err, settings) }));
     this.client.on('end', () => this.set({ up: false, reason: 'closed' }));
@@ -66,6 +81,7 @@ export class RedisConnection {
     args: readonly (string | number)[],
   ): Promise<unknown> {
     const options = { keys: [...keys], arguments: args.map(String) };
+    await this.firstAttempt;
     try {
       try {
         return await this.client.evalSha(script.sha1, options);
@@ -80,6 +96,7 @@ export class RedisConnection {
 
   /** A plain command for what no script is needed for (reads, deletes). */
   async command<T>(fn: (client: Client) => Promise<T>): Promise<T> {
+    await this.firstAttempt;
     try {
       return await fn(this.client);
     } catch (err) {
@@ -90,12 +107,14 @@ export class RedisConnection {
   async close(): Promise<void> {
     if (this.closed) return;
     this.closed = true;
+    this.endFirstAttempt();
     this.listeners.clear();
     if (this.client.isOpen) await this.client.close().catch(() => this.client.destroy());
     else this.client.destroy();
   }
 
   private set(state: RedisState): void {
+    this.endFirstAttempt();
     if (this.closed) return;
     const same =
       state.up === this.current.up &&

@@ -38,7 +38,7 @@ for i, key in ipairs(KEYS) do
     end
   end
   if answer == 1 then
-    redis.call('SET', key, 'p|' .. now .. '|' .. (now + horizon) .. '|' .. owner, 'PX', horizon)
+    redis.call('SET', key, string.format('p|%d|%d|', now, now + horizon) .. owner, 'PX', horizon)
   end
   out[i] = answer
 end
@@ -97,13 +97,14 @@ export class RedisDedupeStore implements DedupeStore {
     let answer: unknown;
     try {
       answer = await this.options.connection.run(CLAIM, redisKeys, [
-        nowMs,
-        this.options.horizonMs,
+        Math.round(nowMs),
+        Math.max(1, Math.round(this.options.horizonMs)),
         PROVISIONAL_MS,
         this.owner,
       ]);
     } catch (err) {
-      for (const key of redisKeys) this.toWithdraw.add(key);
+      // a key claimed earlier by this instance (and sent on) stays claimed: only the lost claim is withdrawn
+      for (const key of redisKeys) if (!this.toSettle.has(key)) this.toWithdraw.add(key);
       throw err;
     }
     if (!Array.isArray(answer) || answer.length !== keys.length)

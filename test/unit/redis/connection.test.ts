@@ -49,6 +49,16 @@ describe('Redis connection (a real redis-server)', function () {
     await three.release();
   });
 
+  it('lets a command sent while it first connects wait for that, rather than fail (a node just deployed)', async () => {
+    const connection = new RedisConnection(settingsFor(server.url));
+    try {
+      assert.equal(connection.state.up, false);
+      assert.equal(await connection.run(SET, ['early'], ['1']), 'OK');
+    } finally {
+      await connection.close();
+    }
+  });
+
   it('fails at once while Redis is away, says why, and recovers by itself', async () => {
     const connection = new RedisConnection(settingsFor(server.url));
     await stateMatching(connection, (s) => s.up);

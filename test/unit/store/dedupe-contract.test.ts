@@ -6,7 +6,11 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { type RedisSettings, redisConfigFrom } from '../../../nodes/core/redis/config';
-import { RedisConnection } from '../../../nodes/core/redis/connection';
+import {
+  RedisConnection,
+  type RedisState,
+  RedisUnavailableError,
+} from '../../../nodes/core/redis/connection';
 import { type DedupeStore, LocalDedupeStore } from '../../../nodes/core/store/dedupe-store';
 import { PROVISIONAL_MS, RedisDedupeStore } from '../../../nodes/core/store/redis-dedupe-store';
 import { RedisServer } from '../../support/redis-server';
@@ -39,11 +43,12 @@ function dedupeContract(
       await tearDown();
     });
 
+    // horizons of minutes on a pretend clock: Redis also expires keys in real time, which a test must not race
     it('claims an id once within the horizon and again after it', async () => {
-      const store = make(1000);
+      const store = make(600_000);
       assert.deepEqual(await store.claimAll(['evt_1'], 0), [true]);
-      assert.deepEqual(await store.claimAll(['evt_1'], 999), [false]);
-      assert.deepEqual(await store.claimAll(['evt_1'], 1000), [true]);
+      assert.deepEqual(await store.claimAll(['evt_1'], 599_999), [false]);
+      assert.deepEqual(await store.claimAll(['evt_1'], 600_000), [true]);
     });
 
     it('answers a batch in order, a repeat within the batch counting as a repeat', async () => {
@@ -69,12 +74,12 @@ function dedupeContract(
 
     if (!persistent) return;
     it('remembers across a restart (or another instance), and forgets what expired', async () => {
-      const first = make(1000);
+      const first = make(600_000);
       await first.claimAll(['a'], 0);
-      await first.claimAll(['b'], 500);
+      await first.claimAll(['b'], 300_000);
       await first.close();
-      const second = make(1000, true);
-      assert.deepEqual(await second.claimAll(['a', 'b'], 1200), [true, false]);
+      const second = make(600_000, true);
+      assert.deepEqual(await second.claimAll(['a', 'b'], 720_000), [true, false]);
     });
   });
 }
@@ -94,7 +99,7 @@ dedupeContract(
     const file = join(dir, 'ids.jsonl');
     return {
       make: (horizonMs) => new LocalDedupeStore({ horizonMs, file }, 0),
-      again: (horizonMs) => new LocalDedupeStore({ horizonMs, file }, 1200),
+      again: (horizonMs) => new LocalDedupeStore({ horizonMs, file }, 720_000),
     };
   },
   async () => rmSync(dir, { recursive: true, force: true }),
@@ -170,18 +175,54 @@ describe('Redis (a real redis-server)', function () {
     assert.equal(new Set(won).size, ids.length);
   });
 
+  it('withdraws a claim whose answer was lost once Redis answers again, so the retry elsewhere is accepted', async () => {
+    const real = await connect();
+    let loseNext = true;
+    // a connection that loses the answer of the first claim after Redis has carried it out
+    const lossy = {
+      watch: (listener: (state: RedisState) => void) => real.watch(listener),
+      async run(...args: Parameters<RedisConnection['run']>) {
+        const answer = await real.run(...args);
+        if (!loseNext) return answer;
+        loseNext = false;
+        throw new RedisUnavailableError('the connection dropped before the answer arrived');
+      },
+    } as unknown as RedisConnection;
+    const options = { keyPrefix: 'test:', scope: 'lost', horizonMs: 600_000 };
+    const a = new RedisDedupeStore({ ...options, connection: lossy });
+    const b = new RedisDedupeStore({ ...options, connection: await connect() });
+    await assert.rejects(a.claimAll(['evt_lost', 'evt_kept'], 1), /unavailable/);
+    assert.deepEqual(
+      await b.claimAll(['evt_lost'], 2),
+      ['pending'],
+      'recorded, but not yet known to be lost',
+    );
+    assert.deepEqual(await a.claimAll(['evt_other'], 3), [true]); // withdraws its lost claims first
+    assert.deepEqual(await b.claimAll(['evt_lost', 'evt_kept'], 4), [true, true]);
+    await a.close();
+    await b.close();
+  });
+
   it("holds another instance's unsettled claim as pending, and takes it over once that instance is gone", async () => {
-    const gone = await connect();
+    const real = await connect();
     const other = await connect();
+    let alive = true;
+    // the instance dies right after its claim: nothing more of it reaches Redis (no settle, no withdraw)
+    const dying = {
+      watch: (listener: (state: RedisState) => void) => real.watch(listener),
+      async run(...args: Parameters<RedisConnection['run']>) {
+        if (!alive) throw new RedisUnavailableError('the instance is gone');
+        alive = false;
+        return real.run(...args);
+      },
+    } as unknown as RedisConnection;
     const claimer = new RedisDedupeStore({
-      connection: gone,
+      connection: dying,
       keyPrefix: 'test:',
       scope: 'takeover',
       horizonMs: 600_000,
     });
-    const claimed = claimer.claimAll(['evt_1'], 0);
-    await gone.close(); // the instance dies before it can settle its claim (or send the event on)
-    assert.deepEqual(await claimed, [true]);
+    assert.deepEqual(await claimer.claimAll(['evt_1'], 0), [true]);
     const retry = new RedisDedupeStore({
       connection: other,
       keyPrefix: 'test:',
