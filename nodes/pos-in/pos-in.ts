@@ -114,8 +114,6 @@ export = function register(RED: NodeAPI) {
       const settings = config.settings;
       path = settings.path;
       maxBodyBytes = settings.maxBodyBytes;
-      // Read in the background; until it is, claims wait. A journal that cannot be read is not replaced by
-      // memory alone (duplicates would pass after a restart): every delivery is answered 503 instead.
       if (storeConfig.kind === 'redis') {
         // several instances: ids are claimed in the Redis they share (one script per turn's batch)
         const { keyPrefix, display } = storeConfig.settings;
@@ -128,8 +126,8 @@ export = function register(RED: NodeAPI) {
         });
         storeName = RED._('pos-in.status.redis', { server: display });
       } else {
-        // Read in the background; until it is, claims wait. A journal that cannot be read is not replaced by
-        // memory alone (duplicates would pass after a restart): every delivery is answered 503 instead.
+        // one instance: the journal is read in the background, and claims wait for it. A journal that cannot be
+        // read is not replaced by memory alone (duplicates would pass after a restart): deliveries get 503 instead.
         const local = new LocalDedupeStore({
           horizonMs: settings.dedupeHorizonMs,
           file: stateFile(RED, this, 'dedupe.jsonl'),
